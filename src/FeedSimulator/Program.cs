@@ -1,0 +1,1 @@
+namespace FeedSimulator; public static class Program { public static void Main() {} }
