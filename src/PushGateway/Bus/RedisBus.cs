@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+using PushGateway.Configuration;
+using PushGateway.Topics;
+using StackExchange.Redis;
+
+namespace PushGateway.Bus;
+
+/// <summary>
+/// Redis pub/sub as the bus between nodes: one Redis subscription per distinct channel or glob,
+/// whatever the number of local subscribers. StackExchange.Redis runs handlers one at a time and
+/// swallows their exceptions, so the handler only matches and hands off, and logs its own errors.
+/// </summary>
+public sealed partial class RedisBus : IMessageBus
+{
+    private readonly RedisOptions options;
+    private readonly ILogger<RedisBus> logger;
+    private readonly object gate = new();
+    private readonly Dictionary<string, RedisSubscription> subscriptionsByChannel = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RedisSubscription> subscriptionsByKey = new(StringComparer.Ordinal);
+    private ConnectionMultiplexer? multiplexer;
+    private IBusListener? listener;
+
+    public RedisBus(IOptions<RedisOptions> options, ILogger<RedisBus> logger)
+    {
+        this.options = options.Value;
+        this.logger = logger;
+    }
+
+    public string Name => "redis";
+
+    public bool IsConnected => multiplexer?.IsConnected ?? false;
+
+    public void Attach(IBusListener busListener) => listener = busListener;
+
+    /// <summary>Connects without failing when Redis is down: the client keeps retrying and the node reports not ready.</summary>
+    public async Task ConnectAsync()
+    {
+        var configuration = ConfigurationOptions.Parse(options.ConnectionString!);
+        configuration.AbortOnConnectFail = false;
+        // The client's own master-change broadcast channel is of no use to a pub/sub node and would cost a subscription.
+        configuration.ConfigurationChannel = "";
+        configuration.ClientName ??= "pushgw-" + Environment.MachineName;
+        multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        multiplexer.ConnectionFailed += (_, e) => OnConnectionEvent(e, connected: false);
+        multiplexer.ConnectionRestored += (_, e) => OnConnectionEvent(e, connected: true);
+        if (!multiplexer.IsConnected) LogRedisUnavailable(logger, options.ConnectionString!);
+    }
+
+    public Task SubscribeAsync(string key, CancellationToken cancellationToken)
+    {
+        var pattern = TopicPattern.Parse(key);
+        var channel = pattern.IsPattern ? pattern.ToRedisGlob(options.ChannelPrefix) : options.ChannelPrefix + key;
+        lock (gate)
+        {
+            if (subscriptionsByKey.ContainsKey(key)) throw new InvalidOperationException($"'{key}' is already subscribed");
+            if (!subscriptionsByChannel.TryGetValue(channel, out var subscription))
+            {
+                subscription = new RedisSubscription(channel, pattern.IsPattern);
+                subscriptionsByChannel.Add(channel, subscription);
+                subscription.Pending = Subscriber.SubscribeAsync(subscription.Channel, (c, v) => OnRedisMessage(subscription, c, v));
+            }
+            subscription.Add(pattern);
+            subscriptionsByKey.Add(key, subscription);
+            return subscription.Pending;
+        }
+    }
+
+    public Task UnsubscribeAsync(string key, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!subscriptionsByKey.Remove(key, out var subscription)) return Task.CompletedTask;
+            if (subscription.Remove(key) > 0) return Task.CompletedTask;
+            subscriptionsByChannel.Remove(subscription.Name);
+            return Subscriber.UnsubscribeAsync(subscription.Channel);
+        }
+    }
+
+    public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (!TopicName.IsValidTopic(topic)) throw new ArgumentException($"'{topic}' is not a valid topic", nameof(topic));
+        var bytes = MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : payload.ToArray();
+        return Subscriber.PublishAsync(options.ChannelPrefix + topic, bytes);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (multiplexer is not null) await multiplexer.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+        multiplexer?.Dispose();
+    }
+
+    private ISubscriber Subscriber =>
+        (multiplexer ?? throw new InvalidOperationException("RedisBus.ConnectAsync was not called")).GetSubscriber();
+
+    private void OnRedisMessage(RedisSubscription subscription, RedisChannel channel, RedisValue value)
+    {
+        try
+        {
+            var target = listener;
+            if (target is null) return;
+            string channelName = channel!;
+            var prefix = options.ChannelPrefix;
+            if (!channelName.StartsWith(prefix, StringComparison.Ordinal)) return;
+            var topic = prefix.Length == 0 ? channelName : channelName[prefix.Length..];
+            byte[] payload = value!;
+            var now = Stopwatch.GetTimestamp();
+            foreach (var pattern in subscription.Patterns)
+            {
+                if (pattern.Matches(topic)) target.OnMessage(new BusMessage(topic, pattern.Text, payload, now));
+            }
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(logger, ex);
+        }
+    }
+
+    private void OnConnectionEvent(ConnectionFailedEventArgs e, bool connected)
+    {
+        if (connected) LogRedisRestored(logger, e.ConnectionType.ToString());
+        else LogRedisFailed(logger, e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception);
+        try
+        {
+            listener?.OnConnectionChanged(IsConnected);
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis at {Endpoint} is not reachable yet; retrying in the background")]
+    private static partial void LogRedisUnavailable(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis {ConnectionType} connection failed: {FailureType}")]
+    private static partial void LogRedisFailed(ILogger logger, string connectionType, string failureType, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis {ConnectionType} connection restored")]
+    private static partial void LogRedisRestored(ILogger logger, string connectionType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis message handler failed")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,36 @@
+using FeedSimulator;
+using Microsoft.Extensions.Options;
+using PushGateway.Bus;
+using PushGateway.Configuration;
+using PushGateway.Connections;
+using PushGateway.Feeds;
+using PushGateway.Observability;
+using PushGateway.Topics;
+
+namespace PushGateway.Hosting;
+
+/// <summary>Registers the gateway: options, the bus chosen by configuration, the router and the endpoints' services.</summary>
+public static class GatewayServices
+{
+    public static IServiceCollection AddPushGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>>(new OptionsValidation<GatewayOptions>(o => o.Validate()));
+        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section));
+        services.AddOptions<FeedOptions>().Bind(configuration.GetSection("Feeds")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FeedOptions>>(new OptionsValidation<FeedOptions>(o => o.Validate().Select(e => "Feeds: " + e)));
+        services.AddOptions<EmbeddedFeedOptions>().Bind(configuration.GetSection("Feeds"));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<IOptions<RedisOptions>>().Value.IsConfigured
+            ? ActivatorUtilities.CreateInstance<RedisBus>(sp)
+            : new InProcessBus());
+        services.AddSingleton<TopicRouter>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<WebSocketEndpoint>();
+        services.AddHostedService<BusConnector>();
+        services.AddHostedService<EmbeddedFeedService>();
+        return services;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace PushGateway.Protocol;
+
+/// <summary>
+/// A message from the bus, serialized once per node (per subscription key) and shared by every
+/// recipient's queue: fan-out copies references, never bytes.
+/// </summary>
+public sealed class PublishedMessage : OutboundFrame
+{
+    private static readonly byte[] TypeAndTopic = "{\"type\":\"message\",\"topic\":\""u8.ToArray();
+    private static readonly byte[] PatternField = "\",\"pattern\":\""u8.ToArray();
+    private static readonly byte[] DataField = "\",\"data\":"u8.ToArray();
+
+    private readonly byte[] json;
+    private byte[]? messagePack;
+
+    private PublishedMessage(string topic, byte[] json, long receivedTimestamp)
+    {
+        Topic = topic;
+        this.json = json;
+        ReceivedTimestamp = receivedTimestamp;
+    }
+
+    public string Topic { get; }
+
+    /// <summary>Stopwatch timestamp of arrival from the bus, for the delivery latency histogram.</summary>
+    public long ReceivedTimestamp { get; }
+
+    public static PublishedMessage Create(string topic, string? pattern, ReadOnlySpan<byte> payload, long receivedTimestamp)
+    {
+        // Topic and pattern characters are validated ([A-Za-z0-9_.*>-]), so they need no JSON escaping.
+        var data = JsonPayload.Normalize(payload);
+        var length = TypeAndTopic.Length + topic.Length + (pattern is null ? 0 : PatternField.Length + pattern.Length)
+            + DataField.Length + data.Length + 1;
+        var json = new byte[length];
+        var span = json.AsSpan();
+        TypeAndTopic.CopyTo(span);
+        var at = TypeAndTopic.Length;
+        at += Encoding.ASCII.GetBytes(topic, span[at..]);
+        if (pattern is not null)
+        {
+            PatternField.CopyTo(span[at..]);
+            at += PatternField.Length;
+            at += Encoding.ASCII.GetBytes(pattern, span[at..]);
+        }
+        DataField.CopyTo(span[at..]);
+        at += DataField.Length;
+        data.CopyTo(span[at..]);
+        at += data.Length;
+        span[at] = (byte)'}';
+        return new PublishedMessage(topic, json, receivedTimestamp);
+    }
+
+    public override ReadOnlyMemory<byte> Encode(WireFormat format) => format switch
+    {
+        WireFormat.Json => json,
+        // Transcoded at most once per node: racing threads may both encode, and either result is right.
+        _ => messagePack ??= WireTranscoder.JsonToMessagePack(json),
+    };
+}
+
+/// <summary>Makes a published payload safe to embed as the <c>data</c> of a one-line JSON object.</summary>
+internal static class JsonPayload
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
+    public static ReadOnlySpan<byte> Normalize(ReadOnlySpan<byte> payload)
+    {
+        if (!IsValidJson(payload)) return AsJsonString(payload);
+        // A server frame separates objects with '\n', so a pretty-printed payload is re-encoded on one line.
+        return payload.IndexOfAny((byte)'\n', (byte)'\r') < 0 ? payload : Compact(payload);
+    }
+
+    private static bool IsValidJson(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty || !System.Text.Unicode.Utf8.IsValid(payload)) return false;
+        try
+        {
+            var reader = new Utf8JsonReader(payload, ReaderOptions);
+            while (reader.Read()) { }
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static byte[] AsJsonString(ReadOnlySpan<byte> payload)
+    {
+        var buffer = new ArrayBufferWriter<byte>(payload.Length + 16);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            // Invalid UTF-8 becomes U+FFFD rather than failing the message.
+            writer.WriteStringValue(Encoding.UTF8.GetString(payload));
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] Compact(ReadOnlySpan<byte> payload)
+    {
+        using var document = JsonDocument.Parse(payload.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+        var buffer = new ArrayBufferWriter<byte>(payload.Length);
+        using (var writer = new Utf8JsonWriter(buffer)) document.WriteTo(writer);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,13 @@
+using PushGateway.Protocol;
+
+namespace PushGateway.Topics;
+
+/// <summary>What the router delivers to: one subscription of one connection.</summary>
+public interface ITopicSubscriber
+{
+    /// <summary>The topic or pattern subscribed to.</summary>
+    TopicPattern Key { get; }
+
+    /// <summary>Must not wait for the client: it only queues, and the connection's send loop does the rest.</summary>
+    void Deliver(PublishedMessage message);
+}

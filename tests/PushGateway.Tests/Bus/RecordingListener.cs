@@ -1,0 +1,23 @@
+using System.Text;
+using System.Threading.Channels;
+using PushGateway.Bus;
+
+namespace PushGateway.Tests.Bus;
+
+/// <summary>Records what a bus hands to its node, in order.</summary>
+public sealed class RecordingListener : IBusListener
+{
+    private readonly Channel<(string Topic, string Key, string Payload)> messages = Channel.CreateUnbounded<(string, string, string)>();
+
+    public void OnMessage(in BusMessage message) =>
+        messages.Writer.TryWrite((message.Topic, message.Key, Encoding.UTF8.GetString(message.Payload.Span)));
+
+    public void OnConnectionChanged(bool connected)
+    {
+    }
+
+    public async Task<(string Topic, string Key, string Payload)> NextAsync() =>
+        await messages.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+    public int Pending => messages.Reader.Count;
+}

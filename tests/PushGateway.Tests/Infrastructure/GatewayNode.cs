@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PushGateway.Tests.Infrastructure;
+
+/// <summary>A real gateway node: the app's own Program on real Kestrel, on a free loopback port.</summary>
+public sealed class GatewayNode : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+
+    private GatewayNode(Dictionary<string, string?> settings) => this.settings = settings;
+
+    public Uri HttpAddress { get; private set; } = null!;
+
+    public Uri WebSocketAddress => new($"ws://{HttpAddress.Authority}/ws");
+
+    /// <summary>Starts a node; with <paramref name="redis"/> it joins that Redis, else it runs on the in-process bus.</summary>
+    public static GatewayNode Start(RedisServer? redis = null, IDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Feeds:Enabled"] = "false",
+            ["Redis:ConnectionString"] = redis?.ConnectionString ?? "",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
+        var node = new GatewayNode(settings);
+        node.UseKestrel(0);
+        node.StartServer();
+        var address = node.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        node.HttpAddress = new Uri(address.Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1"));
+        return node;
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public Task<TestClient> ConnectAsync(string? subProtocol = null) => TestClient.ConnectAsync(WebSocketAddress, subProtocol);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+    }
+}
