@@ -12,6 +12,7 @@ public static class ErrorCodes
     public const string AlreadySubscribed = "already_subscribed";
     public const string NotSubscribed = "not_subscribed";
     public const string TooManySubscriptions = "too_many_subscriptions";
+    public const string Forbidden = "forbidden";
     public const string UnsupportedFrame = "unsupported_frame";
     public const string InternalError = "internal_error";
 }
