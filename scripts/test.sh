@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a Debian machine (when missing) and runs every suite:
+# .NET unit and integration tests (real redis-server, real Kestrel), the JS client's unit tests,
+# the dashboard in headless Chromium, the deployment files' static checks, and a load-test smoke run.
+# Usage: scripts/test.sh            (everything)
+#        scripts/test.sh dotnet     (one suite: dotnet | js | browser | deploy | bench)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_missing() {
+  local packages=()
+  command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+  [ -x /usr/bin/chromium ] || packages+=(chromium)
+  command -v yamllint >/dev/null 2>&1 || packages+=(yamllint)
+  command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+  if [ ${#packages[@]} -gt 0 ]; then
+    echo "== installing ${packages[*]}"
+    as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${packages[@]}" >/dev/null
+  fi
+}
+
+passed=0
+failed=0
+failures=()
+suite() {
+  local name=$1; shift
+  echo
+  echo "== $name"
+  local started=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); echo "== $name: ok ($((SECONDS - started))s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "== $name: FAILED ($((SECONDS - started))s)"
+  fi
+}
+
+dotnet_suite() {
+  dotnet build PushGateway.sln -c Release -warnaserror -nologo -clp:ErrorsOnly &&
+    dotnet test PushGateway.sln -c Release --no-build -nologo
+}
+js_suite() { [ -d clients/js ] || return 0; (cd clients/js && npm ci --no-audit --no-fund --silent && npm test); }
+browser_suite() { [ -x tests/browser/run.sh ] || return 0; PUSHGW_CONFIGURATION=Release tests/browser/run.sh; }
+deploy_suite() { [ -x deploy/validate.sh ] || return 0; deploy/validate.sh; }
+bench_suite() { [ -x bench/run.sh ] || return 0; bench/run.sh smoke; }
+
+install_missing
+only=${1:-all}
+[ "$only" = all ] || [ "$only" = dotnet ] && suite "dotnet tests" dotnet_suite
+[ "$only" = all ] || [ "$only" = js ] && suite "js client tests" js_suite
+[ "$only" = all ] || [ "$only" = browser ] && suite "browser tests" browser_suite
+[ "$only" = all ] || [ "$only" = deploy ] && suite "deploy checks" deploy_suite
+[ "$only" = all ] || [ "$only" = bench ] && suite "load-test smoke" bench_suite
+
+echo
+[ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
