@@ -15,6 +15,7 @@ namespace PushGateway.Bus;
 public sealed partial class RedisBus : IMessageBus
 {
     private readonly RedisOptions options;
+    private readonly HistoryOptions history;
     private readonly ILogger<RedisBus> logger;
     private readonly object gate = new();
     private readonly Dictionary<string, RedisSubscription> subscriptionsByChannel = new(StringComparer.Ordinal);
@@ -22,9 +23,10 @@ public sealed partial class RedisBus : IMessageBus
     private ConnectionMultiplexer? multiplexer;
     private IBusListener? listener;
 
-    public RedisBus(IOptions<RedisOptions> options, ILogger<RedisBus> logger)
+    public RedisBus(IOptions<RedisOptions> options, IOptions<HistoryOptions> history, ILogger<RedisBus> logger)
     {
         this.options = options.Value;
+        this.history = history.Value;
         this.logger = logger;
     }
 
@@ -46,6 +48,7 @@ public sealed partial class RedisBus : IMessageBus
         multiplexer.ConnectionFailed += (_, e) => OnConnectionEvent(e, connected: false);
         multiplexer.ConnectionRestored += (_, e) => OnConnectionEvent(e, connected: true);
         if (!multiplexer.IsConnected) LogRedisUnavailable(logger, options.ConnectionString!);
+        else await LoadFunctionsAsync().ConfigureAwait(false);
     }
 
     public Task SubscribeAsync(string key, CancellationToken cancellationToken)
@@ -78,13 +81,15 @@ public sealed partial class RedisBus : IMessageBus
         }
     }
 
-    public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <summary>Publishes through the sequenced path (Bus/pushgw.lua): numbered, kept in history, then PUBLISHed.</summary>
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         if (!TopicName.IsValidTopic(topic)) throw new ArgumentException($"'{topic}' is not a valid topic", nameof(topic));
         var bytes = MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
             : payload.ToArray();
-        return Subscriber.PublishAsync(options.ChannelPrefix + topic, bytes);
+        await CallFunctionAsync("FCALL", "pushgw_publish", 1, topic, bytes, options.ChannelPrefix, history.MaxEntries,
+            (long)history.MaxAge.TotalMilliseconds, (long)history.IdleTtl.TotalSeconds).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -106,11 +111,14 @@ public sealed partial class RedisBus : IMessageBus
             var prefix = options.ChannelPrefix;
             if (!channelName.StartsWith(prefix, StringComparison.Ordinal)) return;
             var topic = prefix.Length == 0 ? channelName : channelName[prefix.Length..];
-            byte[] payload = value!;
+            byte[] raw = value!;
             var now = Stopwatch.GetTimestamp();
+            // A plain PUBLISH has no envelope: it is delivered with seq 0, outside any history.
+            SequencedEnvelope.TryParse(raw, out var seq, out var epoch, out var publishedAtMs, out var payload);
             foreach (var pattern in subscription.Patterns)
             {
-                if (pattern.Matches(topic)) target.OnMessage(new BusMessage(topic, pattern.Text, payload, now));
+                if (pattern.Matches(topic))
+                    target.OnMessage(new BusMessage(topic, pattern.Text, payload, now, seq, seq > 0 ? epoch : null, publishedAtMs));
             }
         }
         catch (Exception ex)
@@ -121,7 +129,12 @@ public sealed partial class RedisBus : IMessageBus
 
     private void OnConnectionEvent(ConnectionFailedEventArgs e, bool connected)
     {
-        if (connected) LogRedisRestored(logger, e.ConnectionType.ToString());
+        if (connected)
+        {
+            LogRedisRestored(logger, e.ConnectionType.ToString());
+            // A restarted Redis without persistence has lost the function library.
+            if (e.ConnectionType == ConnectionType.Interactive) _ = LoadFunctionsAsync();
+        }
         else LogRedisFailed(logger, e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception);
         try
         {

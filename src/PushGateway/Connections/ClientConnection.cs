@@ -13,29 +13,32 @@ namespace PushGateway.Connections;
 /// One client: a receive loop that carries out commands in order, and a send loop that is the
 /// only writer to the socket, draining the connection's queue in coalesced frames.
 /// </summary>
-internal sealed partial class ClientConnection
+internal sealed partial class ClientConnection : IDeliveryTarget
 {
     private static long lastId;
 
     private readonly WebSocket socket;
     private readonly SendQueue queue;
+    private readonly ConnectionServices services;
     private readonly TopicRouter router;
     private readonly GatewayOptions options;
     private readonly GatewayMetrics metrics;
     private readonly ILogger logger;
+    private long overflowSince;
     // Touched only by the receive loop and, after it ended, by the cleanup: no lock needed.
     private readonly Dictionary<string, ConnectionSubscription> subscriptions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource abort = new();
     private CloseReason? closeReason;
 
-    public ClientConnection(WebSocket socket, WireFormat format, TopicRouter router, GatewayOptions options, GatewayMetrics metrics, ILogger logger)
+    public ClientConnection(WebSocket socket, WireFormat format, ConnectionServices services)
     {
         Id = Interlocked.Increment(ref lastId);
         this.socket = socket;
-        this.router = router;
-        this.options = options;
-        this.metrics = metrics;
-        this.logger = logger;
+        this.services = services;
+        router = services.Router;
+        options = services.Options;
+        metrics = services.Metrics;
+        logger = services.Logger;
         queue = new SendQueue(format, options.SendQueueBytes);
         abort.Token.Register(static s => ((WebSocket)s!).Abort(), socket);
     }
@@ -55,6 +58,7 @@ internal sealed partial class ClientConnection
     public async Task RunAsync()
     {
         metrics.ConnectionOpened();
+        WatchCredentials();
         var sending = SendLoopAsync();
         try
         {
@@ -67,9 +71,11 @@ internal sealed partial class ClientConnection
         finally
         {
             Close(CloseReason.PeerGone, flush: false);
+            Guard.Dispose();
             foreach (var subscription in subscriptions.Values)
             {
                 await router.UnsubscribeAsync(subscription).ConfigureAwait(false);
+                subscription.Dispose();
             }
             subscriptions.Clear();
             await sending.ConfigureAwait(false);
@@ -79,11 +85,52 @@ internal sealed partial class ClientConnection
         }
     }
 
-    /// <summary>Queues a frame without waiting; a connection that cannot keep up is closed as a slow consumer.</summary>
+    /// <summary>Queues a reply or notice without waiting; a connection that cannot take even that is closed as a slow consumer.</summary>
     public void Enqueue(OutboundFrame frame)
     {
         if (queue.TryEnqueue(frame, out var size)) metrics.QueuedBytesChanged(size);
         else if (CloseReason is null) Close(CloseReason.SlowConsumer, flush: false);
+    }
+
+    /// <summary>
+    /// Queues a delivery without waiting. Over budget, a conflatable topic's newest value replaces the
+    /// queued one; anything else is dropped with a gap notice, and a client that stays over budget for
+    /// Gateway:SlowConsumerTimeout is closed as a slow consumer. Called under the subscription's gate.
+    /// </summary>
+    public void Enqueue(PublishedMessage message, ConnectionSubscription subscription)
+    {
+        switch (queue.TryEnqueue(message, message.Conflatable ? subscription : null, out var delta))
+        {
+            case EnqueueResult.Queued:
+                metrics.QueuedBytesChanged(delta);
+                return;
+            case EnqueueResult.Conflated:
+                metrics.QueuedBytesChanged(delta);
+                metrics.MessagesConflated(1);
+                return;
+            case EnqueueResult.Full:
+                OnOverflow(message, subscription);
+                return;
+        }
+    }
+
+    public void CountConflated() => metrics.MessagesConflated(1);
+
+    private void OnOverflow(PublishedMessage message, ConnectionSubscription subscription)
+    {
+        metrics.MessageDropped();
+        if (CloseReason is not null) return;
+        var now = services.Time.GetTimestamp();
+        var since = Interlocked.CompareExchange(ref overflowSince, now, 0);
+        if (since != 0 && services.Time.GetElapsedTime(since, now) >= options.SlowConsumerTimeout || options.SlowConsumerTimeout == TimeSpan.Zero)
+        {
+            Close(CloseReason.SlowConsumer, flush: false);
+            return;
+        }
+        if (!subscription.MarkGap(message.Topic)) return;
+        var notice = GapNotice.Create(message.Topic, subscription.Key, "slow_consumer", message.Seq, message.Epoch);
+        if (queue.TryEnqueue(notice, null, out var delta, reserve: true) == EnqueueResult.Queued) metrics.QueuedBytesChanged(delta);
+        else Close(CloseReason.SlowConsumer, flush: false);
     }
 
     /// <summary>
@@ -126,6 +173,11 @@ internal sealed partial class ClientConnection
                     return;
                 }
                 if (!result.EndOfMessage) continue;
+                if (!AdmitMessage(buffer.AsSpan(0, count)))
+                {
+                    count = 0;
+                    continue;
+                }
                 var expected = Format == WireFormat.Json ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
                 if (result.MessageType != expected)
                 {
@@ -165,12 +217,14 @@ internal sealed partial class ClientConnection
                 batch.Clear();
                 var bytes = queue.DequeueBatch(batch, options.MaxFrameBytes);
                 metrics.QueuedBytesChanged(-bytes);
+                // Back under half the budget: the client is keeping up again.
+                if (queue.QueuedBytes < queue.Capacity / 2) Volatile.Write(ref overflowSince, 0);
                 var buffer = ArrayPool<byte>.Shared.Rent(bytes + batch.Count);
                 try
                 {
                     var length = WriteFrame(batch, buffer, out var delivered, out var oldest);
                     await socket.SendAsync(buffer.AsMemory(0, length), messageType, endOfMessage: true, abort.Token).ConfigureAwait(false);
-                    if (delivered > 0) metrics.FrameWritten(delivered, Stopwatch.GetElapsedTime(oldest).TotalMilliseconds);
+                    if (delivered > 0) metrics.FrameWritten(delivered, oldest);
                 }
                 finally
                 {
@@ -190,10 +244,12 @@ internal sealed partial class ClientConnection
         }
     }
 
-    private int WriteFrame(List<OutboundFrame> batch, byte[] buffer, out int delivered, out long oldest)
+    /// <summary>Copies the batch into one frame; <paramref name="oldestLatencyMs"/> is the age of its oldest message, from its publish time when known.</summary>
+    private int WriteFrame(List<OutboundFrame> batch, byte[] buffer, out int delivered, out double oldestLatencyMs)
     {
         delivered = 0;
-        oldest = long.MaxValue;
+        oldestLatencyMs = 0;
+        var nowMs = services.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var at = 0;
         foreach (var frame in batch)
         {
@@ -205,7 +261,10 @@ internal sealed partial class ClientConnection
             if (frame is PublishedMessage message)
             {
                 delivered++;
-                oldest = Math.Min(oldest, message.ReceivedTimestamp);
+                var latency = message.PublishedAtMs > 0
+                    ? nowMs - message.PublishedAtMs
+                    : Stopwatch.GetElapsedTime(message.ReceivedTimestamp).TotalMilliseconds;
+                oldestLatencyMs = Math.Max(oldestLatencyMs, latency);
             }
         }
         return at;

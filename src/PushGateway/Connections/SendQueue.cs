@@ -4,13 +4,15 @@ namespace PushGateway.Connections;
 
 /// <summary>
 /// A connection's bounded outgoing queue. Producers (the fan-out, the receive loop) never wait:
-/// they enqueue or learn the queue is full. The connection's single send loop drains it in batches
-/// so that whatever accumulated goes out as one frame.
+/// they enqueue, conflate, or learn the queue is full. The connection's single send loop drains it
+/// in batches so that whatever accumulated goes out as one frame.
 /// </summary>
 internal sealed class SendQueue(WireFormat format, int capacityBytes)
 {
     private readonly object gate = new();
-    private readonly Queue<OutboundFrame> frames = new();
+    private Entry[] entries = new Entry[8];
+    private int head;
+    private int count;
     private long queuedBytes;
     private bool completed;
     private TaskCompletionSource<bool>? waiter;
@@ -19,23 +21,43 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes)
 
     public long QueuedBytes => Volatile.Read(ref queuedBytes);
 
-    /// <summary>False when the queue is full or completed; the frame was not queued.</summary>
-    public bool TryEnqueue(OutboundFrame frame, out int size)
+    public int Capacity => capacityBytes;
+
+    /// <summary>Queues a frame; false when the queue is full or completed. <paramref name="size"/> is the bytes added.</summary>
+    public bool TryEnqueue(OutboundFrame frame, out int size) => TryEnqueue(frame, null, out size) == EnqueueResult.Queued;
+
+    /// <summary>
+    /// Queues a frame. When the queue is over its budget and <paramref name="owner"/> is given (a
+    /// conflatable message of that subscription), the newest value replaces the one still queued for
+    /// the same subscription and topic instead of growing the queue. <paramref name="sizeDelta"/> is the change in queued bytes.
+    /// </summary>
+    public EnqueueResult TryEnqueue(OutboundFrame frame, object? owner, out int sizeDelta, bool reserve = false)
     {
-        size = frame.Encode(Format).Length;
+        var size = frame.Encode(Format).Length;
+        sizeDelta = 0;
         TaskCompletionSource<bool>? wake;
         lock (gate)
         {
-            if (completed) return false;
-            // One frame larger than the whole budget is still let through alone, so a big message cannot wedge a connection.
-            if (queuedBytes + size > capacityBytes && frames.Count > 0) return false;
-            frames.Enqueue(frame);
+            if (completed) return EnqueueResult.Closed;
+            // One frame larger than the whole budget is still let through alone, so a big message cannot wedge a connection;
+            // small notices (reserve) may use a second budget so a gap notice can follow a dropped message.
+            var budget = reserve ? 2L * capacityBytes : capacityBytes;
+            if (queuedBytes + size > budget && count > 0)
+            {
+                if (owner is null || frame is not PublishedMessage message || !TryReplace(owner, message, size, out sizeDelta))
+                    return EnqueueResult.Full;
+                return EnqueueResult.Conflated;
+            }
+            if (count == entries.Length) Grow();
+            entries[(head + count) % entries.Length] = new Entry(frame, owner);
+            count++;
             queuedBytes += size;
+            sizeDelta = size;
             wake = waiter;
             waiter = null;
         }
         wake?.TrySetResult(true);
-        return true;
+        return EnqueueResult.Queued;
     }
 
     /// <summary>True when frames are ready; false once the queue is completed and empty.</summary>
@@ -43,7 +65,7 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes)
     {
         lock (gate)
         {
-            if (frames.Count > 0) return ValueTask.FromResult(true);
+            if (count > 0) return ValueTask.FromResult(true);
             if (completed) return ValueTask.FromResult(false);
             waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             return new ValueTask<bool>(waiter.Task);
@@ -56,11 +78,14 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes)
         var taken = 0;
         lock (gate)
         {
-            while (frames.TryPeek(out var next))
+            while (count > 0)
             {
+                var next = entries[head].Frame;
                 var size = next.Encode(Format).Length;
                 if (batch.Count > 0 && taken + size > maxBytes) break;
-                frames.Dequeue();
+                entries[head] = default;
+                head = (head + 1) % entries.Length;
+                count--;
                 batch.Add(next);
                 taken += size;
             }
@@ -79,7 +104,8 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes)
             completed = true;
             if (discard)
             {
-                frames.Clear();
+                Array.Clear(entries);
+                head = count = 0;
                 dropped = queuedBytes;
                 queuedBytes = 0;
             }
@@ -89,4 +115,41 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes)
         wake?.TrySetResult(false);
         return dropped;
     }
+
+    /// <summary>
+    /// Searches from the newest entry back: with a few dozen conflatable topics interleaved, the value
+    /// to replace is near the tail. Only runs while the queue is over budget.
+    /// </summary>
+    private bool TryReplace(object owner, PublishedMessage message, int size, out int sizeDelta)
+    {
+        sizeDelta = 0;
+        for (var i = count - 1; i >= 0; i--)
+        {
+            ref var entry = ref entries[(head + i) % entries.Length];
+            if (!ReferenceEquals(entry.Owner, owner) || entry.Frame is not PublishedMessage queued || queued.Topic != message.Topic) continue;
+            sizeDelta = size - queued.Encode(Format).Length;
+            entry = new Entry(message, owner);
+            queuedBytes += sizeDelta;
+            return true;
+        }
+        return false;
+    }
+
+    private void Grow()
+    {
+        var bigger = new Entry[entries.Length * 2];
+        for (var i = 0; i < count; i++) bigger[i] = entries[(head + i) % entries.Length];
+        entries = bigger;
+        head = 0;
+    }
+
+    private readonly record struct Entry(OutboundFrame Frame, object? Owner);
+}
+
+internal enum EnqueueResult
+{
+    Queued,
+    Conflated,
+    Full,
+    Closed,
 }

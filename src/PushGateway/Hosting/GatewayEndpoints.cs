@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.FileProviders;
+using PushGateway.Api;
 using PushGateway.Bus;
 using PushGateway.Connections;
+using PushGateway.Lifecycle;
 using PushGateway.Observability;
 using PushGateway.Topics;
 
@@ -18,7 +20,9 @@ public static class GatewayEndpoints
         var router = app.Services.GetRequiredService<TopicRouter>();
         var bus = app.Services.GetRequiredService<IMessageBus>();
         metrics.BindRouter(() => router.KeyCount, () => router.DispatchQueueLength);
+        metrics.BindBus(() => bus.IsConnected);
 
+        app.UseGatewayRequestTracing();
         app.UseWebSockets();
         app.UseDefaultFiles();
         app.UseStaticFiles();
@@ -31,10 +35,12 @@ public static class GatewayEndpoints
         var webSockets = app.Services.GetRequiredService<WebSocketEndpoint>();
         app.Map("/ws", webSockets.HandleAsync);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => bus.IsConnected
-            ? Results.Text("ready\n")
-            : Results.Text("not ready: the bus is disconnected\n", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/stats", () => Results.Json(new { node = Environment.MachineName, bus = bus.Name, stats = metrics.Snapshot() }, StatsJson));
+        var readiness = app.Services.GetRequiredService<Readiness>();
+        app.MapGet("/readyz", readiness.ToResult);
+        var status = app.Services.GetRequiredService<NodeStatus>();
+        app.MapGet("/stats", () => Results.Json(status.Report(), StatsJson));
+        app.MapGet("/ops", () => OpsPage.Serve(app.Environment));
+        app.MapPublishApi();
         return app;
     }
 

@@ -4,7 +4,9 @@ using PushGateway.Bus;
 using PushGateway.Configuration;
 using PushGateway.Connections;
 using PushGateway.Feeds;
+using PushGateway.Lifecycle;
 using PushGateway.Observability;
+using PushGateway.Security;
 using PushGateway.Topics;
 
 namespace PushGateway.Hosting;
@@ -17,17 +19,24 @@ public static class GatewayServices
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>>(new OptionsValidation<GatewayOptions>(o => o.Validate()));
         services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section));
+        services.AddOptions<HistoryOptions>().Bind(configuration.GetSection(HistoryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HistoryOptions>>(new OptionsValidation<HistoryOptions>(o => o.Validate()));
         services.AddOptions<FeedOptions>().Bind(configuration.GetSection("Feeds")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FeedOptions>>(new OptionsValidation<FeedOptions>(o => o.Validate().Select(e => "Feeds: " + e)));
         services.AddOptions<EmbeddedFeedOptions>().Bind(configuration.GetSection("Feeds"));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayMetrics>();
+        services.AddGatewayObservability(configuration);
+        services.AddGatewayLifecycle();
+        services.AddGatewaySecurity(configuration);
         services.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<IOptions<RedisOptions>>().Value.IsConfigured
             ? ActivatorUtilities.CreateInstance<RedisBus>(sp)
-            : new InProcessBus());
+            : new InProcessBus(sp.GetRequiredService<IOptions<HistoryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => (IMessageHistory)sp.GetRequiredService<IMessageBus>());
         services.AddSingleton<TopicRouter>();
         services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<ConnectionServices>();
         services.AddSingleton<WebSocketEndpoint>();
         services.AddHostedService<BusConnector>();
         services.AddHostedService<EmbeddedFeedService>();

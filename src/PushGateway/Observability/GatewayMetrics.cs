@@ -13,9 +13,14 @@ public sealed class GatewayMetrics : IDisposable
 
     private readonly Meter meter;
     private readonly Histogram<double> deliveryLatency;
+    // The same buckets, kept in process for /stats and /ops, where no OpenTelemetry reader runs.
+    private readonly LatencyBuckets latencyBuckets = new();
     private readonly ConcurrentDictionary<string, long> closedByReason = new(StringComparer.Ordinal);
     private long connectionsCurrent, connectionsOpened, subscriptions, busMessagesIn, delivered, framesWritten, conflated, dropped, queuedBytes;
     private int busConnected = 1;
+    // Read from the bus itself once bound: its events miss a Redis that was down from the start.
+    private Func<bool>? busIsConnected;
+    private long gapsDetected, gapsRepaired;
     private Func<int> topicCount = () => 0;
     private Func<int> dispatchQueueLength = () => 0;
 
@@ -34,11 +39,18 @@ public sealed class GatewayMetrics : IDisposable
         meter.CreateObservableCounter("pushgw.messages.dropped", () => Volatile.Read(ref dropped), "{message}", "Messages dropped before reaching a client");
         meter.CreateObservableUpDownCounter("pushgw.queue.depth", () => Volatile.Read(ref queuedBytes), "By", "Bytes waiting in connection send queues");
         meter.CreateObservableUpDownCounter("pushgw.dispatch.queue.depth", () => dispatchQueueLength(), "{message}", "Messages waiting for fan-out");
-        meter.CreateObservableGauge("pushgw.redis.connected", () => Volatile.Read(ref busConnected), description: "1 while the bus connection is up");
-        deliveryLatency = meter.CreateHistogram<double>("pushgw.delivery.latency", "ms", "Bus arrival to socket write, per written frame (its oldest message)");
+        meter.CreateObservableCounter("pushgw.gaps.detected", () => Volatile.Read(ref gapsDetected), "{gap}", "Jumps in a topic's sequence seen by this node");
+        meter.CreateObservableCounter("pushgw.gaps.repaired", () => Volatile.Read(ref gapsRepaired), "{gap}", "Gaps this node filled from history");
+        meter.CreateObservableGauge("pushgw.redis.connected", () => BusConnected ? 1 : 0, description: "1 while the bus connection is up");
+        deliveryLatency = meter.CreateHistogram<double>(LatencyBuckets.InstrumentName, "ms", "Bus arrival to socket write, per written frame (its oldest message)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.BoundariesMs });
     }
 
     public long ConnectionsCurrent => Volatile.Read(ref connectionsCurrent);
+
+    public void BindBus(Func<bool> isConnected) => busIsConnected = isConnected;
+
+    private bool BusConnected => busIsConnected?.Invoke() ?? Volatile.Read(ref busConnected) == 1;
 
     public void BindRouter(Func<int> topics, Func<int> dispatchQueue)
     {
@@ -66,6 +78,14 @@ public sealed class GatewayMetrics : IDisposable
 
     public void MessageDropped() => Interlocked.Increment(ref dropped);
 
+    public void GapDetected() => Interlocked.Increment(ref gapsDetected);
+
+    public void GapRepaired() => Interlocked.Increment(ref gapsRepaired);
+
+    public long GapsDetected => Volatile.Read(ref gapsDetected);
+
+    public long GapsRepaired => Volatile.Read(ref gapsRepaired);
+
     public void MessagesConflated(int count) => Interlocked.Add(ref conflated, count);
 
     public void QueuedBytesChanged(long delta) => Interlocked.Add(ref queuedBytes, delta);
@@ -75,6 +95,7 @@ public sealed class GatewayMetrics : IDisposable
         Interlocked.Add(ref delivered, messages);
         Interlocked.Increment(ref framesWritten);
         deliveryLatency.Record(oldestLatencyMs);
+        latencyBuckets.Record(oldestLatencyMs);
     }
 
     public void BusConnectionChanged(bool connected) => Volatile.Write(ref busConnected, connected ? 1 : 0);
@@ -94,7 +115,8 @@ public sealed class GatewayMetrics : IDisposable
         MessagesDropped: Volatile.Read(ref dropped),
         QueuedBytes: Volatile.Read(ref queuedBytes),
         DispatchQueue: dispatchQueueLength(),
-        BusConnected: Volatile.Read(ref busConnected) == 1);
+        BusConnected: BusConnected,
+        DeliveryLatency: latencyBuckets.Snapshot());
 
     public void Dispose() => meter.Dispose();
 
@@ -119,4 +141,5 @@ public sealed record StatsSnapshot(
     long MessagesDropped,
     long QueuedBytes,
     int DispatchQueue,
-    bool BusConnected);
+    bool BusConnected,
+    LatencySnapshot DeliveryLatency);

@@ -6,4 +6,6 @@ public static class CommandTypes
     public const string Subscribe = "subscribe";
     public const string Unsubscribe = "unsubscribe";
     public const string Ping = "ping";
+    public const string Publish = "publish";
+    public const string Refresh = "refresh";
 }

@@ -13,6 +13,8 @@ public static class ErrorCodes
     public const string NotSubscribed = "not_subscribed";
     public const string TooManySubscriptions = "too_many_subscriptions";
     public const string Forbidden = "forbidden";
+    public const string InvalidToken = "invalid_token";
+    public const string RateLimited = "rate_limited";
     public const string UnsupportedFrame = "unsupported_frame";
     public const string InternalError = "internal_error";
 }

@@ -13,28 +13,57 @@ public sealed class PublishedMessage : OutboundFrame
     private static readonly byte[] TypeAndTopic = "{\"type\":\"message\",\"topic\":\""u8.ToArray();
     private static readonly byte[] PatternField = "\",\"pattern\":\""u8.ToArray();
     private static readonly byte[] DataField = "\",\"data\":"u8.ToArray();
+    private static readonly byte[] SeqField = "\",\"seq\":"u8.ToArray();
+    private static readonly byte[] EpochField = ",\"epoch\":\""u8.ToArray();
+    private static readonly byte[] DataAfterEpoch = "\",\"data\":"u8.ToArray();
 
     private readonly byte[] json;
     private byte[]? messagePack;
 
-    private PublishedMessage(string topic, byte[] json, long receivedTimestamp)
+    private PublishedMessage(string topic, byte[] json, long receivedTimestamp, long seq, string? epoch, long publishedAtMs, int dataOffset)
     {
         Topic = topic;
         this.json = json;
         ReceivedTimestamp = receivedTimestamp;
+        Seq = seq;
+        Epoch = epoch;
+        PublishedAtMs = publishedAtMs;
+        this.dataOffset = dataOffset;
     }
 
+    private readonly int dataOffset;
+
     public string Topic { get; }
+
+    /// <summary>Position in the topic's history; 0 for a plain PUBLISH, which has none.</summary>
+    public long Seq { get; }
+
+    public string? Epoch { get; }
+
+    /// <summary>Set by the router from Delivery:ConflatablePatterns: a slow client gets the newest value instead of every value.</summary>
+    public bool Conflatable { get; set; }
+
+    /// <summary>Unix milliseconds at the publish function (Redis' clock), 0 when unknown.</summary>
+    public long PublishedAtMs { get; }
+
+    /// <summary>The payload as embedded in the frame (valid JSON), for filters such as the deadband.</summary>
+    public ReadOnlySpan<byte> Data => json.AsSpan(dataOffset, json.Length - dataOffset - 1);
 
     /// <summary>Stopwatch timestamp of arrival from the bus, for the delivery latency histogram.</summary>
     public long ReceivedTimestamp { get; }
 
-    public static PublishedMessage Create(string topic, string? pattern, ReadOnlySpan<byte> payload, long receivedTimestamp)
+    public static PublishedMessage Create(string topic, string? pattern, ReadOnlySpan<byte> payload, long receivedTimestamp,
+        long seq = 0, string? epoch = null, long publishedAtMs = 0)
     {
-        // Topic and pattern characters are validated ([A-Za-z0-9_.*>-]), so they need no JSON escaping.
+        // Topic, pattern and epoch characters are validated ([A-Za-z0-9_.*>-]), so they need no JSON escaping.
         var data = JsonPayload.Normalize(payload);
+        Span<byte> seqText = stackalloc byte[20];
+        var sequenced = seq > 0 && epoch is not null;
+        var seqLength = 0;
+        if (sequenced) System.Buffers.Text.Utf8Formatter.TryFormat(seq, seqText, out seqLength);
         var length = TypeAndTopic.Length + topic.Length + (pattern is null ? 0 : PatternField.Length + pattern.Length)
-            + DataField.Length + data.Length + 1;
+            + (sequenced ? SeqField.Length + seqLength + EpochField.Length + epoch!.Length + DataAfterEpoch.Length : DataField.Length)
+            + data.Length + 1;
         var json = new byte[length];
         var span = json.AsSpan();
         TypeAndTopic.CopyTo(span);
@@ -46,12 +75,28 @@ public sealed class PublishedMessage : OutboundFrame
             at += PatternField.Length;
             at += Encoding.ASCII.GetBytes(pattern, span[at..]);
         }
-        DataField.CopyTo(span[at..]);
-        at += DataField.Length;
+        if (sequenced)
+        {
+            SeqField.CopyTo(span[at..]);
+            at += SeqField.Length;
+            seqText[..seqLength].CopyTo(span[at..]);
+            at += seqLength;
+            EpochField.CopyTo(span[at..]);
+            at += EpochField.Length;
+            at += Encoding.ASCII.GetBytes(epoch!, span[at..]);
+            DataAfterEpoch.CopyTo(span[at..]);
+            at += DataAfterEpoch.Length;
+        }
+        else
+        {
+            DataField.CopyTo(span[at..]);
+            at += DataField.Length;
+        }
+        var dataOffset = at;
         data.CopyTo(span[at..]);
         at += data.Length;
         span[at] = (byte)'}';
-        return new PublishedMessage(topic, json, receivedTimestamp);
+        return new PublishedMessage(topic, json, receivedTimestamp, sequenced ? seq : 0, sequenced ? epoch : null, publishedAtMs, dataOffset);
     }
 
     public override ReadOnlyMemory<byte> Encode(WireFormat format) => format switch

@@ -10,4 +10,7 @@ public interface ITopicSubscriber
 
     /// <summary>Must not wait for the client: it only queues, and the connection's send loop does the rest.</summary>
     void Deliver(PublishedMessage message);
+
+    /// <summary>A notice about the subscription (a gap the node could not repair); queued like a reply.</summary>
+    void Notify(OutboundFrame notice);
 }

@@ -12,7 +12,7 @@ internal sealed class MessageDispatcher : IAsyncDisposable
     private readonly Channel<BusMessage>[] shards;
     private readonly Task[] workers;
 
-    public MessageDispatcher(int shardCount, int capacity, Action<BusMessage> dispatch, Action<Exception> onError)
+    public MessageDispatcher(int shardCount, int capacity, Func<BusMessage, ValueTask> dispatch, Action<Exception> onError)
     {
         shards = new Channel<BusMessage>[shardCount];
         workers = new Task[shardCount];
@@ -51,7 +51,7 @@ internal sealed class MessageDispatcher : IAsyncDisposable
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
 
-    private static async Task RunAsync(ChannelReader<BusMessage> reader, Action<BusMessage> dispatch, Action<Exception> onError)
+    private static async Task RunAsync(ChannelReader<BusMessage> reader, Func<BusMessage, ValueTask> dispatch, Action<Exception> onError)
     {
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -59,7 +59,8 @@ internal sealed class MessageDispatcher : IAsyncDisposable
             {
                 try
                 {
-                    dispatch(message);
+                    var pending = dispatch(message);
+                    if (!pending.IsCompletedSuccessfully) await pending.ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {

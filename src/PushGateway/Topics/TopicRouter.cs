@@ -18,14 +18,22 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
     private readonly GatewayMetrics metrics;
     private readonly ILogger<TopicRouter> logger;
     private readonly MessageDispatcher dispatcher;
+    private readonly IMessageHistory history;
+    private readonly TopicCursors cursors = new();
+    private readonly TopicPattern[] conflatable;
+    private readonly int maxRecover;
 
-    public TopicRouter(IMessageBus bus, IOptions<GatewayOptions> options, GatewayMetrics metrics, ILogger<TopicRouter> logger)
+    public TopicRouter(IMessageBus bus, IMessageHistory history, IOptions<GatewayOptions> options, IOptions<HistoryOptions> historyOptions,
+        GatewayMetrics metrics, ILogger<TopicRouter> logger)
     {
         this.bus = bus;
+        this.history = history;
+        conflatable = options.Value.ConflatablePatterns.Select(TopicPattern.Parse).ToArray();
+        maxRecover = historyOptions.Value.MaxRecover;
         this.metrics = metrics;
         this.logger = logger;
         var shards = options.Value.DispatchShards > 0 ? options.Value.DispatchShards : Environment.ProcessorCount;
-        dispatcher = new MessageDispatcher(shards, options.Value.DispatchQueueCapacity, Dispatch, ex => LogDispatchFailed(logger, ex));
+        dispatcher = new MessageDispatcher(shards, options.Value.DispatchQueueCapacity, DispatchAsync, ex => LogDispatchFailed(logger, ex));
         bus.Attach(this);
     }
 
@@ -104,7 +112,20 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         if (!dispatcher.TryPost(message)) metrics.MessageDropped();
     }
 
-    public void OnConnectionChanged(bool connected) => metrics.BusConnectionChanged(connected);
+    public void OnConnectionChanged(bool connected)
+    {
+        metrics.BusConnectionChanged(connected);
+        if (!connected) return;
+        // Whatever was published while the bus was away never reached this node: check every topic it
+        // routes against history, on the topic's own worker so order holds.
+        foreach (var (key, topic, _, _) in cursors.Snapshot())
+        {
+            if (sets.ContainsKey(key)) dispatcher.TryPost(new BusMessage(topic, key, ReadOnlyMemory<byte>.Empty, 0, Seq: ProbeSeq));
+        }
+    }
+
+    /// <summary>A message that carries no payload but asks the topic's worker to catch up from history.</summary>
+    private const long ProbeSeq = -1;
 
     public ValueTask DisposeAsync() => dispatcher.DisposeAsync();
 
@@ -112,20 +133,116 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
     {
         set.Removed = true;
         sets.TryRemove(new KeyValuePair<string, SubscriberSet>(set.Key, set));
+        cursors.Forget(set.Key);
     }
 
-    private void Dispatch(BusMessage message)
+    private async ValueTask DispatchAsync(BusMessage message)
     {
-        if (!sets.TryGetValue(message.Key, out var set)) return;
-        var members = set.Members;
-        if (members.Length == 0) return;
-        var pattern = message.Key == message.Topic ? null : message.Key;
-        var frame = PublishedMessage.Create(message.Topic, pattern, message.Payload.Span, message.ReceivedTimestamp);
-        foreach (var member in members) member.Deliver(frame);
+        if (!sets.TryGetValue(message.Key, out var set) || set.Members.Length == 0) return;
+        if (message.Seq == ProbeSeq)
+        {
+            await CatchUpAsync(message.Key, message.Topic, set).ConfigureAwait(false);
+            return;
+        }
+        if (message.Seq > 0)
+        {
+            switch (cursors.Advance(message, out var missedFrom))
+            {
+                case TopicCursors.Verdict.Duplicate:
+                    return;
+                case TopicCursors.Verdict.Gap:
+                    await RepairAsync(message, set, missedFrom).ConfigureAwait(false);
+                    break;
+                case TopicCursors.Verdict.NewEpoch:
+                    Notify(set, message.Topic, "epoch_changed", message.Seq, message.Epoch);
+                    break;
+            }
+        }
+        Fan(set, message.Topic, message.Payload.Span, message.ReceivedTimestamp, message.Seq, message.Epoch, message.PublishedAtMs);
+    }
+
+    private void Fan(SubscriberSet set, string topic, ReadOnlySpan<byte> payload, long receivedTimestamp, long seq, string? epoch, long publishedAtMs)
+    {
+        var pattern = set.Key == topic ? null : set.Key;
+        var frame = PublishedMessage.Create(topic, pattern, payload, receivedTimestamp, seq, epoch, publishedAtMs);
+        frame.Conflatable = IsConflatable(topic);
+        foreach (var member in set.Members) member.Deliver(frame);
+    }
+
+    private bool IsConflatable(string topic)
+    {
+        foreach (var pattern in conflatable)
+        {
+            if (pattern.Matches(topic)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The live stream jumped: fetch the missing messages from history, or tell the subscribers what they lost.</summary>
+    private async Task RepairAsync(BusMessage message, SubscriberSet set, long missedFrom)
+    {
+        var missing = message.Seq - missedFrom;
+        metrics.GapDetected();
+        try
+        {
+            var read = await history.ReadAfterAsync(message.Topic, missedFrom - 1, (int)Math.Min(missing, maxRecover), CancellationToken.None).ConfigureAwait(false);
+            var complete = read.Epoch == message.Epoch && read.Entries.Count == missing && read.Entries[0].Seq == missedFrom;
+            if (complete)
+            {
+                foreach (var entry in read.Entries)
+                    Fan(set, message.Topic, entry.Payload.Span, message.ReceivedTimestamp, entry.Seq, message.Epoch, entry.PublishedAtMs);
+                metrics.GapRepaired();
+                return;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogRepairFailed(logger, message.Topic, ex);
+        }
+        Notify(set, message.Topic, "node_missed", missedFrom - 1, message.Epoch);
+    }
+
+    /// <summary>After a bus reconnect: route whatever history holds beyond the node's position, or report the hole.</summary>
+    private async Task CatchUpAsync(string key, string topic, SubscriberSet set)
+    {
+        var position = cursors.Snapshot().FirstOrDefault(c => c.Key == key && c.Topic == topic);
+        if (position.Epoch is null) return;
+        try
+        {
+            var read = await history.ReadAfterAsync(topic, position.Seq, maxRecover + 1, CancellationToken.None).ConfigureAwait(false);
+            if (read.Epoch == position.Epoch && read.LastSeq == position.Seq) return;
+            var complete = read.Epoch == position.Epoch && read.LastSeq - position.Seq <= maxRecover
+                && read.Entries.Count > 0 && read.Entries[0].Seq == position.Seq + 1;
+            if (complete)
+            {
+                foreach (var entry in read.Entries)
+                {
+                    var replay = new BusMessage(topic, key, entry.Payload, System.Diagnostics.Stopwatch.GetTimestamp(), entry.Seq, read.Epoch, entry.PublishedAtMs);
+                    if (cursors.Advance(replay, out _) == TopicCursors.Verdict.InOrder)
+                        Fan(set, topic, entry.Payload.Span, replay.ReceivedTimestamp, entry.Seq, read.Epoch, entry.PublishedAtMs);
+                }
+                metrics.GapRepaired();
+                return;
+            }
+            Notify(set, topic, read.Epoch == position.Epoch ? "node_missed" : "epoch_changed", read.LastSeq, read.Epoch);
+        }
+        catch (Exception ex)
+        {
+            LogRepairFailed(logger, topic, ex);
+            Notify(set, topic, "node_missed", position.Seq, position.Epoch);
+        }
+    }
+
+    private static void Notify(SubscriberSet set, string topic, string reason, long seq, string? epoch)
+    {
+        foreach (var member in set.Members) member.Notify(GapNotice.Create(topic, member.Key, reason, seq, epoch));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Fan-out of a message failed")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Repairing a gap on {Topic} from history failed")]
+    private static partial void LogRepairFailed(ILogger logger, string topic, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping the bus subscription for {Key} failed")]
     private static partial void LogUnsubscribeFailed(ILogger logger, string key, Exception exception);

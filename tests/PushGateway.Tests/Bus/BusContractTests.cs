@@ -121,6 +121,39 @@ public abstract class BusContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Numbers_each_topic_and_keeps_its_history()
+    {
+        var history = (IMessageHistory)subscriber;
+        var topic = T("hist");
+        for (var i = 1; i <= 5; i++) await Publish(topic, $"{{\"n\":{i}}}");
+        var read = await history.ReadAfterAsync(topic, 2, 100, CancellationToken.None);
+        Assert.NotNull(read.Epoch);
+        Assert.Equal(5, read.LastSeq);
+        Assert.Equal(new long[] { 3, 4, 5 }, read.Entries.Select(e => e.Seq));
+        Assert.Equal("{\"n\":5}", Encoding.UTF8.GetString(read.Entries[^1].Payload.Span));
+        var latest = await history.LatestAsync(topic, CancellationToken.None);
+        Assert.Equal(5, Assert.Single(latest.Entries).Seq);
+        Assert.Equal(read.Epoch, latest.Epoch);
+        Assert.Contains(topic, await history.TopicsAsync(PushGateway.Topics.TopicPattern.Parse(prefix + ".>"), CancellationToken.None));
+        Assert.Same(HistoryRead.None.Entries, (await history.LatestAsync(T("never"), CancellationToken.None)).Entries);
+    }
+
+    [Fact]
+    public async Task Live_messages_carry_their_sequence_and_epoch()
+    {
+        var topic = T("live");
+        await subscriber.SubscribeAsync(topic, CancellationToken.None);
+        await Publish(topic, "1");
+        await Publish(topic, "2");
+        var first = await listener.NextFullAsync();
+        var second = await listener.NextFullAsync();
+        Assert.Equal(second.Seq, first.Seq + 1);
+        Assert.NotNull(first.Epoch);
+        Assert.Equal(first.Epoch, second.Epoch);
+        Assert.True(first.PublishedAtMs > 0);
+    }
+
+    [Fact]
     public async Task Refuses_to_publish_to_a_pattern()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Publish(T("*"), "1"));

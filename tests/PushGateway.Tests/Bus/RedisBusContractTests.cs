@@ -13,8 +13,8 @@ public sealed class RedisBusContractTests(RedisServer redis) : BusContractTests
     protected override async Task<(IMessageBus Publisher, IMessageBus Subscriber)> CreatePairAsync()
     {
         var options = Options.Create(new RedisOptions { ConnectionString = redis.ConnectionString, ChannelPrefix = "contract:" });
-        var publisher = new RedisBus(options, NullLogger<RedisBus>.Instance);
-        var subscriber = new RedisBus(options, NullLogger<RedisBus>.Instance);
+        var publisher = new RedisBus(options, Options.Create(new HistoryOptions()), NullLogger<RedisBus>.Instance);
+        var subscriber = new RedisBus(options, Options.Create(new HistoryOptions()), NullLogger<RedisBus>.Instance);
         await publisher.ConnectAsync();
         await subscriber.ConnectAsync();
         return (publisher, subscriber);
@@ -28,7 +28,7 @@ public sealed class RedisBusSubscriptionTests(RedisServer redis)
     public async Task Holds_one_redis_subscription_per_channel_and_glob()
     {
         var name = "numsub" + Guid.NewGuid().ToString("N")[..6];
-        await using var bus = new RedisBus(Options.Create(new RedisOptions { ConnectionString = redis.ConnectionString + ",name=" + name, ChannelPrefix = name + ":" }),
+        await using var bus = new RedisBus(Options.Create(new RedisOptions { ConnectionString = redis.ConnectionString + ",name=" + name, ChannelPrefix = name + ":" }), Options.Create(new HistoryOptions()),
             NullLogger<RedisBus>.Instance);
         await bus.ConnectAsync();
         bus.Attach(new RecordingListener());

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace PushGateway.Tests.Infrastructure;
 
 /// <summary>A real gateway node: the app's own Program on real Kestrel, on a free loopback port.</summary>
-public sealed class GatewayNode : WebApplicationFactory<Program>
+public sealed class GatewayNode : WebApplicationFactory<PushGateway.Topics.TopicRouter>
 {
     private readonly Dictionary<string, string?> settings;
 
@@ -37,7 +37,12 @@ public sealed class GatewayNode : WebApplicationFactory<Program>
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
-    public Task<TestClient> ConnectAsync(string? subProtocol = null) => TestClient.ConnectAsync(WebSocketAddress, subProtocol);
+    public Task<TestClient> ConnectAsync(string? subProtocol = null, bool paused = false) =>
+        TestClient.ConnectAsync(WebSocketAddress, subProtocol, paused);
+
+    /// <summary>Publishes through the node's own bus: the sequenced path, as the HTTP API and the simulator do.</summary>
+    public Task PublishAsync(string topic, string payload) =>
+        Get<PushGateway.Bus.IMessageBus>().PublishAsync(topic, System.Text.Encoding.UTF8.GetBytes(payload), CancellationToken.None);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

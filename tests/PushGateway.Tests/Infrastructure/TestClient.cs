@@ -18,11 +18,17 @@ public sealed class TestClient : IAsyncDisposable
     private readonly Task receiving;
     private int nextId;
 
-    private TestClient(ClientWebSocket socket)
+    private readonly TaskCompletionSource resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private TestClient(ClientWebSocket socket, bool paused)
     {
         this.socket = socket;
+        if (!paused) resumed.SetResult();
         receiving = Task.Run(ReceiveLoopAsync);
     }
+
+    /// <summary>Starts reading after a <c>paused</c> connect: until then the client is a stalled peer.</summary>
+    public void Resume() => resumed.TrySetResult();
 
     public WebSocket Socket => socket;
 
@@ -33,12 +39,12 @@ public sealed class TestClient : IAsyncDisposable
 
     public int FramesReceived { get; private set; }
 
-    public static async Task<TestClient> ConnectAsync(Uri uri, string? subProtocol = null)
+    public static async Task<TestClient> ConnectAsync(Uri uri, string? subProtocol = null, bool paused = false)
     {
         var socket = new ClientWebSocket();
         if (subProtocol is not null) socket.Options.AddSubProtocol(subProtocol);
         await socket.ConnectAsync(uri, CancellationToken.None).Within();
-        return new TestClient(socket);
+        return new TestClient(socket, paused);
     }
 
     public Task SendAsync(string json) =>
@@ -132,6 +138,7 @@ public sealed class TestClient : IAsyncDisposable
             // Best effort: the test is over.
         }
         socket.Abort();
+        resumed.TrySetResult();
         await receiving.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
         socket.Dispose();
     }
@@ -139,6 +146,7 @@ public sealed class TestClient : IAsyncDisposable
     private async Task ReceiveLoopAsync()
     {
         var buffer = new byte[1 << 20];
+        await resumed.Task;
         try
         {
             while (true)

@@ -137,6 +137,7 @@ public sealed class RedisNodesTests(RedisServer redis) : IAsyncLifetime
         await using var node = GatewayNode.Start(redis, new Dictionary<string, string?>
         {
             ["Gateway:SendQueueBytes"] = "262144",
+            ["Gateway:SlowConsumerTimeout"] = "00:00:00",
             ["Gateway:CloseTimeout"] = "00:00:01",
         });
         var topic = Unique("slow");

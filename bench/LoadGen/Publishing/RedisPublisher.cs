@@ -1,0 +1,109 @@
+using LoadGen.Measurement;
+using StackExchange.Redis;
+
+namespace LoadGen.Publishing;
+
+/// <summary>
+/// Publishes with StackExchange.Redis: every message due at a scheduling tick goes out at once as
+/// pipelined PublishAsync calls, with a bounded number in flight (the bound only matters when Redis
+/// cannot keep up, and then the lag shows as latency). Subclasses say what goes on which channel.
+/// </summary>
+public abstract class RedisPublisher : IPublisher
+{
+    private readonly ConnectionMultiplexer _redis;
+    private readonly ISubscriber _bus;
+    private readonly int _maxInFlight;
+    private long _inFlight, _errors, _noReceivers;
+
+    protected RedisPublisher(string redis, int maxInFlight)
+    {
+        _redis = ConnectionMultiplexer.Connect(redis + ",abortConnect=false,syncTimeout=10000");
+        _bus = _redis.GetSubscriber();
+        _maxInFlight = maxInFlight;
+    }
+
+    protected abstract RedisChannel ChannelFor(int topic);
+
+    protected abstract byte[] Payload(int topic, long seq, long scheduledMicros);
+
+    public Task<PublishResult> PublishAsync(IReadOnlyList<Phase> phases, long startMicros, CancellationToken ct) =>
+        Task.Factory.StartNew(() => Run(phases, startMicros, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private PublishResult Run(IReadOnlyList<Phase> phases, long startMicros, CancellationToken ct)
+    {
+        long published = 0, maxLag = 0;
+        var errorsBefore = Interlocked.Read(ref _errors);
+        var noReceiversBefore = Interlocked.Read(ref _noReceivers);
+        var phaseStart = startMicros;
+        Action<Task<long>> completed = OnCompleted;
+        var perPhase = new List<long>();
+        foreach (var phase in phases)
+        {
+            var publishedBefore = published;
+            for (long k = 0; k < phase.Count && !ct.IsCancellationRequested;)
+            {
+                var now = WallClock.NowMicros;
+                // Every message whose scheduled time has come goes out in this tick.
+                var due = Math.Min(phase.Count, (long)Math.Floor((now - phaseStart) * phase.Rate / 1e6) + 1);
+                if (due <= k)
+                {
+                    // Sleeping in 1 ms ticks (not spinning) leaves the cores to the servers under test;
+                    // a message is at most a tick late, and that lateness is part of its latency.
+                    Thread.Sleep(1);
+                    continue;
+                }
+                for (; k < due; k++)
+                {
+                    while (Interlocked.Read(ref _inFlight) >= _maxInFlight) Thread.Sleep(1);
+                    var index = phase.FirstIndex + k;
+                    var topic = (int)(index % Topics);
+                    var scheduled = phaseStart + (long)(k * 1e6 / phase.Rate);
+                    Interlocked.Increment(ref _inFlight);
+                    _bus.PublishAsync(ChannelFor(topic), Payload(topic, index / Topics, scheduled)).ContinueWith(completed, TaskScheduler.Default);
+                    maxLag = Math.Max(maxLag, now - scheduled);
+                    published++;
+                }
+            }
+            perPhase.Add(published - publishedBefore);
+            phaseStart += (long)(phase.Seconds * 1e6);
+            // A quiet phase (rate 0) still takes its time, so a group of phases keeps its schedule.
+            if (phase.Count == 0) SleepUntil(phaseStart, ct);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Interlocked.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline) Thread.Sleep(1);
+        return new PublishResult
+        {
+            Published = published,
+            PublishedPerPhase = perPhase,
+            Errors = Interlocked.Read(ref _errors) - errorsBefore,
+            NoReceivers = Interlocked.Read(ref _noReceivers) - noReceiversBefore,
+            MaxLagMs = maxLag / 1000.0,
+        };
+    }
+
+    protected int Topics { get; init; }
+
+    private void OnCompleted(Task<long> t)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (t.IsFaulted || t.IsCanceled) Interlocked.Increment(ref _errors);
+        else if (t.Result == 0) Interlocked.Increment(ref _noReceivers);
+    }
+
+    private static void SleepUntil(long micros, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var left = micros - WallClock.NowMicros;
+            if (left <= 0) return;
+            Thread.Sleep((int)Math.Min(50, Math.Max(1, left / 1000)));
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _redis.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.Text;
+using LoadGen.Clients;
+using LoadGen.Measurement;
+using LoadGen.Protocols;
+using LoadGen.Publishing;
+
+namespace LoadGen;
+
+/// <summary>Pure-logic checks of the parts a wrong benchmark figure would come from; run by <c>bench/run.sh smoke</c>.</summary>
+public static class SelfTest
+{
+    private static int _passed, _failed;
+
+    public static int Run()
+    {
+        Check("histogram is exact below 1024 us", () =>
+        {
+            var h = new LatencyHistogram();
+            for (var v = 1; v <= 1000; v++) h.Record(v);
+            return h.ValueAt(50) == 500 && h.ValueAt(99) == 990 && h.ValueAt(100) == 1000 && h.Max == 1000;
+        });
+        Check("histogram buckets round-trip with relative error under 0.2%", () =>
+        {
+            for (long v = 1; v <= LatencyHistogram.MaxValueMicros; v = v * 3 / 2 + 1)
+            {
+                var hi = LatencyHistogram.HighestEquivalent(LatencyHistogram.IndexOf(v));
+                if (hi < v || (hi - v) > v * 0.002 + 1) return false;
+                if (LatencyHistogram.IndexOf(hi) != LatencyHistogram.IndexOf(v)) return false;
+            }
+            return true;
+        });
+        Check("histograms merge through their serialised buckets", () =>
+        {
+            var a = new LatencyHistogram();
+            var b = new LatencyHistogram();
+            for (var i = 0; i < 900; i++) a.Record(100);
+            for (var i = 0; i < 100; i++) b.Record(50_000);
+            var m = LatencyHistogram.FromData(a.ToData());
+            m.Add(LatencyHistogram.FromData(b.ToData()));
+            return m.Count == 1000 && m.ValueAt(90) == 100 && Math.Abs(m.ValueAt(99) - 50_000) <= 100 && m.Max == 50_000;
+        });
+        Check("schedule: expected counts add up to the messages published", () =>
+        {
+            var s = new Schedule(7, [("warmup", 100, 1.5, false), ("measure", 333, 2, true)]);
+            long sum = 0;
+            for (var t = 0; t < 7; t++) sum += s.ExpectedFor(t, 1);
+            var ok = sum == s.Phases[1].Count && s.Phases[1].Count == 666;
+            for (var i = 0L; i < s.TotalMessages; i++)
+                ok &= s.PhaseOf((int)(i % 7), i / 7) == (i < 150 ? 0 : 1);
+            ok &= s.LastSeqFor(3, 0) == 143 / 7 && s.LastSeqFor(6, 1) == 811 / 7 && s.LastSeqFor(4, 1) == 809 / 7;
+            return ok && s.PhaseOf(0, s.TotalMessages) == -1;
+        });
+        Check("tracker counts duplicates and reordering exactly", () =>
+        {
+            var t = new SubscriptionTracker(0, "x");
+            var ok = t.Record(0, out _) && t.Record(5, out _) && !t.Record(5, out _);
+            ok &= t.Record(3, out var ooo) && ooo;
+            return ok && t.Record(200, out var o2) && !o2;
+        });
+        Check("json codec splits coalesced frames on newlines", () =>
+        {
+            var sink = new Sink();
+            var frame = """
+                {"type":"message","topic":"a.b","data":{"seq":1,"t":1795000000000123,"pad":"x"}}
+                {"type":"ack","id":3}
+                {"data":{"pad":"","seq":2,"t":5},"type":"message","topic":"a.c","extra":[1,{"q":2}]}
+                """.Replace("\r", "");
+            new PushGwJsonCodec().Decode(Encoding.UTF8.GetBytes(frame), sink);
+            return sink.Log == "msg a.b 1 1795000000000123|ack 3|msg a.c 2 5|";
+        });
+        Check("msgpack codec reads maps back to back and writes subscribes", () =>
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            var w = new MessagePackWriter(buffer);
+            for (var i = 0; i < 2; i++)
+            {
+                w.MapHeader(3);
+                w.String("type"); w.String("message");
+                w.String("topic"); w.String("fx.EURUSD");
+                w.String("data"); w.MapHeader(3);
+                w.String("seq"); w.Int(70_000 + i);
+                w.String("t"); w.Int(1_795_000_000_000_000);
+                w.String("pad"); w.String(new string('x', 40));
+            }
+            var sink = new Sink();
+            var codec = new PushGwMessagePackCodec();
+            codec.Decode(buffer.WrittenSpan, sink);
+            codec.Decode(codec.EncodeSubscribe(9, "a", 4), sink);
+            return sink.Log == "msg fx.EURUSD 70000 1795000000000000|msg fx.EURUSD 70001 1795000000000000|subscribe 9|";
+        });
+        Check("payloads are padded to --payload-bytes", () =>
+            PayloadBuilder.Json(null, 123, 1_795_000_000_000_000, 100).Length == 100
+            && PayloadBuilder.Json("bench.t7", 1, 2, 100).Length == 100
+            && PayloadBuilder.Json(null, 1, 2, 5).EndsWith("\"pad\":\"\"}", StringComparison.Ordinal));
+        Check("socket.io emitter packet has the emitter's shape", () =>
+        {
+            var bytes = SocketIoEmitterPublisher.Encode("bench.t3", 42, 1_795_000_000_000_000, 100);
+            var r = new MessagePackReader(bytes);
+            var ok = r.TryReadArrayHeader(out var n) && n == 3 && r.TryReadStringBytes(out var uid) && uid.SequenceEqual("emitter"u8);
+            ok &= r.TryReadMapHeader(out var fields) && fields == 3;
+            ok &= r.TryReadStringBytes(out var k) && k.SequenceEqual("type"u8) && r.TryReadInt64(out var type) && type == 2;
+            ok &= r.TryReadStringBytes(out k) && k.SequenceEqual("data"u8) && r.TryReadArrayHeader(out var d) && d == 2;
+            r.Skip(); r.Skip();
+            ok &= r.TryReadStringBytes(out k) && k.SequenceEqual("nsp"u8) && r.TryReadStringBytes(out var nsp) && nsp.SequenceEqual("/"u8);
+            r.Skip();
+            return ok && r.End;
+        });
+        Console.WriteLine($"selftest: {_passed} passed, {_failed} failed");
+        return _failed == 0 ? 0 : 1;
+    }
+
+    private static void Check(string name, Func<bool> test)
+    {
+        bool ok;
+        try { ok = test(); }
+        catch (Exception e) { Console.WriteLine($"  {name}: {e.GetType().Name} {e.Message}"); ok = false; }
+        if (ok) _passed++; else _failed++;
+        Console.WriteLine($"{(ok ? "ok  " : "FAIL")} {name}");
+    }
+
+    private sealed class Sink : IFrameSink
+    {
+        public string Log { get; private set; } = "";
+        public void OnDelivery(ReadOnlySpan<byte> topic, long seq, long scheduledMicros) =>
+            Log += $"msg {Encoding.UTF8.GetString(topic)} {seq} {scheduledMicros}|";
+        public void OnReply(ReadOnlySpan<byte> type, long id, ReadOnlySpan<byte> code) =>
+            Log += $"{Encoding.UTF8.GetString(type)} {id}|";
+    }
+}

@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# Benchmark scenarios for PushGateway against the Socket.IO baseline (docs/benchmarks.md).
+#
+# usage: bench/run.sh SCENARIO         smoke | s1 | s2 | s3 | s4 | s5 | all
+#
+# Every scenario starts its own redis-server on a free port, builds and starts the gateway in
+# Release, runs LoadGen against it, then does the same against bench/socketio/server.mjs, prints
+# both reports and the ratios, and stops everything it started (on any exit). All traffic stays on
+# 127.0.0.0/8 and every run is bounded in time.
+#
+# Environment (all optional):
+#   BENCH_OUT=DIR        where the JSON reports go (default /tmp/pushgw-bench/<scenario>-<time>)
+#   TARGETS="pushgw socketio"   which servers to measure (smoke is always pushgw only)
+#   DURATION=30s WARMUP=5s      override the measured and warm-up time of s1, s2 (per step), s4, s5
+#   PROCESSES=N          LoadGen client processes where a scenario uses one (default per scenario)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scenario=${1:-}
+case "$scenario" in
+  smoke | s1 | s2 | s3 | s4 | s5 | all) ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
+
+out=${BENCH_OUT:-/tmp/pushgw-bench/$scenario-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$out"
+targets=${TARGETS:-pushgw socketio}
+duration=${DURATION:-30s}
+warmup=${WARMUP:-5s}
+loadgen_dll=$root/bench/LoadGen/bin/Release/net10.0/LoadGen.dll
+gateway_dll=$root/src/PushGateway/bin/Release/net10.0/PushGateway.dll
+
+# Servers need up to ~19,000 sockets each (S3); 20,000 is the hard limit here.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+started=()
+cleanup() {
+  local pid
+  for pid in "${started[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${started[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  started=()
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "[run.sh $(date +%H:%M:%S)] $*" >&2; }
+
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 20000))
+    if ! ss -ltnH "sport = :$port" | grep -q .; then echo "$port"; return; fi
+  done
+}
+
+wait_for_port() { # port seconds
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  log "nothing listens on port $1 after $2 s"
+  return 1
+}
+
+stop_pid() { # pid: stop one process we started and forget it
+  local pid=$1 kept=() p
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${started[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
+  started=("${kept[@]+"${kept[@]}"}")
+}
+
+build() {
+  log "building the gateway and LoadGen (Release)"
+  dotnet build -c Release "$root/src/PushGateway" -nologo -v q -clp:ErrorsOnly >&2
+  dotnet build -c Release "$root/bench/LoadGen" -nologo -v q -clp:ErrorsOnly >&2
+}
+
+socketio_ready=
+socketio_install() {
+  [ -n "$socketio_ready" ] && return 0
+  if [ ! -d "$root/bench/socketio/node_modules" ]; then
+    log "npm ci in bench/socketio"
+    (cd "$root/bench/socketio" && npm ci --no-audit --no-fund --silent) >&2
+  fi
+  socketio_ready=1
+}
+
+redis_port=
+start_redis() {
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --maxclients 10000 \
+    --loglevel warning >"$out/redis.log" 2>&1 &
+  started+=($!)
+  wait_for_port "$redis_port" 10
+  log "redis-server on 127.0.0.1:$redis_port"
+}
+
+server_pid=
+server_url=
+start_server() { # target name -> sets server_pid, server_url
+  local target=$1 name=$2 port
+  port=$(free_port)
+  if [ "$target" = pushgw ]; then
+    dotnet "$gateway_dll" --urls "http://127.0.0.1:$port" --Redis:ConnectionString="127.0.0.1:$redis_port" \
+      --Feeds:Enabled=false --Logging:LogLevel:Default=Warning >"$out/$name-server.log" 2>&1 &
+    server_url=ws://127.0.0.1:$port/ws
+  else
+    socketio_install
+    node "$root/bench/socketio/server.mjs" --port "$port" --redis "127.0.0.1:$redis_port" \
+      >"$out/$name-server.log" 2>&1 &
+    server_url=ws://127.0.0.1:$port/socket.io/
+  fi
+  server_pid=$!
+  started+=("$server_pid")
+  wait_for_port "$port" 60
+  log "$target server pid $server_pid at $server_url"
+}
+
+loadgen() { dotnet "$loadgen_dll" "$@"; }
+
+# run_one TARGET NAME LOADGEN-ARGS...: one server, one LoadGen run; the report goes to $out/NAME-TARGET.json.
+run_one() {
+  local target=$1 name=$2 rc=0
+  shift 2
+  start_server "$target" "$name-$target"
+  loadgen --target "$target" --url "$server_url" --redis "127.0.0.1:$redis_port" --gateway-pid "$server_pid" \
+    --label "$target" --json "$@" >"$out/$name-$target.json" || rc=$?
+  stop_pid "$server_pid"
+  return $rc
+}
+
+# run_pair NAME LOADGEN-ARGS...: the scenario against every target in $targets, then the ratios.
+run_pair() {
+  local name=$1 target
+  shift
+  echo
+  echo "######## $name: $*"
+  for target in $targets; do
+    run_one "$target" "$name" "$@" || log "$name/$target: the run was not clean (see the report)"
+  done
+  if [ -s "$out/$name-pushgw.json" ] && [ -s "$out/$name-socketio.json" ]; then
+    echo
+    echo "== $name: pushgw vs socketio"
+    loadgen compare "$out/$name-pushgw.json" "$out/$name-socketio.json"
+  fi
+}
+
+common_ips=127.0.0.1-127.0.0.8
+
+s1() {
+  run_pair s1 --connections 1000 --topics 100 --subs-per-conn 5 --rate 1000 \
+    --duration "$duration" --warmup "$warmup" --payload-bytes 100 --source-ips "$common_ips"
+}
+
+s2() {
+  # Same fan-out as S1 (50 subscribers per topic); the publish rate grows x1.5 per step.
+  run_pair s2 --connections 1000 --topics 100 --subs-per-conn 5 --rate 200 --ramp --ramp-factor 1.5 \
+    --ramp-steps 12 --duration "${DURATION:-10s}" --warmup 3s --payload-bytes 100 --source-ips "$common_ips"
+}
+
+s3() {
+  # 19,000 idle connections on one node (its fd limit is 20,000), clients in 2 processes.
+  run_pair s3 --connections 19000 --topics 1000 --subs-per-conn 1 --idle --duration 10s \
+    --processes "${PROCESSES:-2}" --source-ips "$common_ips" --connect-concurrency 100
+}
+
+s4() {
+  # One topic, S subscribers, publish rate 20,000/S: the same deliveries/s at every fan-out.
+  local subs rate procs
+  for subs in 10 100 1000 10000; do
+    rate=$((20000 / subs))
+    procs=1
+    [ "$subs" -ge 10000 ] && procs=2
+    run_pair "s4-fanout$subs" --connections "$subs" --topics 1 --subs-per-conn 1 --rate "$rate" \
+      --duration "${DURATION:-15s}" --warmup "${WARMUP:-3s}" --processes "$procs" --source-ips "$common_ips"
+  done
+  echo
+  echo "== s4: deliveries per server CPU-second by subscribers per topic"
+  printf '%-10s' "subs/topic"
+  for target in $targets; do printf '%16s %14s' "$target del/CPU-s" "p99 ms"; done
+  echo
+  for subs in 10 100 1000 10000; do
+    printf '%-10s' "$subs"
+    for target in $targets; do
+      if [ -s "$out/s4-fanout$subs-$target.json" ]; then
+        jq -r '[.result.deliveriesPerServerCpuSecond // 0, .result.latency.p99Ms // 0] | "\(.[0] | floor) \(.[1])"' \
+          "$out/s4-fanout$subs-$target.json" | { read -r d p; printf '%16s %14s' "$d" "$p"; }
+      else printf '%16s %14s' - -; fi
+    done
+    echo
+  done
+}
+
+s5() {
+  # FX dashboards: 200 pairs ticking 50/s each (10,000 msg/s); 5,000 dashboards x 20 pairs, capped
+  # at maxRate 4 per subscription. Socket.IO has no per-subscription cap: without it every dashboard
+  # would get 1,000 msg/s, so the baseline is run only when asked (S5_SOCKETIO=1), uncapped.
+  local args=(--connections 5000 --topics 200 --subs-per-conn 20 --rate 10000 --max-rate 4
+    --topic-prefix fx.P --duration "${DURATION:-20s}" --warmup "${WARMUP:-5s}"
+    --processes "${PROCESSES:-2}" --source-ips "$common_ips")
+  local saved=$targets
+  targets=pushgw
+  run_pair s5-json "${args[@]}" --protocol json
+  run_pair s5-msgpack "${args[@]}" --protocol msgpack
+  targets=$saved
+  if [ "${S5_SOCKETIO:-0}" = 1 ]; then
+    targets=socketio
+    run_pair s5-socketio "${args[@]}"
+    targets=$saved
+  fi
+}
+
+smoke() {
+  # CI: a tiny bounded run against the gateway; non-zero exit on any loss, duplicate or failed connection.
+  loadgen selftest
+  targets=pushgw
+  start_server pushgw smoke
+  local rc=0
+  loadgen --target pushgw --url "$server_url" --redis "127.0.0.1:$redis_port" --gateway-pid "$server_pid" \
+    --connections 50 --topics 10 --subs-per-conn 2 --rate 200 --duration 5s --warmup 1s \
+    --source-ips 127.0.0.1-127.0.0.2 --label smoke --json >"$out/smoke-pushgw.json" || rc=$?
+  stop_pid "$server_pid"
+  return $rc
+}
+
+build
+start_redis
+log "reports in $out"
+case "$scenario" in
+  smoke) smoke ;;
+  s1) s1 ;;
+  s2) s2 ;;
+  s3) s3 ;;
+  s4) s4 ;;
+  s5) s5 ;;
+  all) s1; s2; s3; s4; s5 ;;
+esac

@@ -1,0 +1,66 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace PushGateway.Tests.Observability;
+
+/// <summary>
+/// A stand-in OpenTelemetry collector: OTLP/HTTP on a free loopback port, keeping every request body.
+/// It does not decode protobuf; metric and span names travel as plain UTF-8 strings inside it, which
+/// is enough to tell that they were exported.
+/// </summary>
+public sealed class OtlpReceiver : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly Channel<(string Path, byte[] Body)> received = Channel.CreateUnbounded<(string, byte[])>();
+
+    private OtlpReceiver(WebApplication app) => this.app = app;
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    public static async Task<OtlpReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var receiver = new OtlpReceiver(builder.Build());
+        receiver.app.MapPost("/v1/{signal}", receiver.AcceptAsync);
+        await receiver.app.StartAsync();
+        var address = receiver.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver.Endpoint = new Uri(address);
+        return receiver;
+    }
+
+    /// <summary>The first export to /v1/<paramref name="signal"/> whose body holds <paramref name="text"/>, skipping others.</summary>
+    public async Task<byte[]> WaitForAsync(string signal, string text)
+    {
+        var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        await foreach (var (path, body) in received.Reader.ReadAllAsync())
+        {
+            if (path == "/v1/" + signal && body.AsSpan().IndexOf(needle) >= 0) return body;
+        }
+        throw new InvalidOperationException("the receiver stopped");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        received.Writer.TryComplete();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private async Task AcceptAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        received.Writer.TryWrite((context.Request.Path.Value!, body.ToArray()));
+        // An empty Export*ServiceResponse: full success.
+        context.Response.ContentType = "application/x-protobuf";
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+}
