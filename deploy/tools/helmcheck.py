@@ -527,7 +527,7 @@ def check_manifests(name, rendered, values, opts):
     if kube_minor >= 30:
         if _get(pre, "sleep", "seconds") != sleep:
             problems.append(f"gateway preStop is not a native sleep of {sleep}s: {pre}")
-    elif _get(pre, "exec", "command") != ["sleep", str(sleep)]:
+    elif _get(pre, "exec", "command") != ["/usr/local/bin/sleep", str(sleep)]:
         problems.append(f"gateway preStop is not exec sleep {sleep} (Kubernetes < 1.30): {pre}")
     if values["autoscaling"]["enabled"] == ("replicas" in gw["spec"]):
         problems.append("gateway Deployment must set replicas exactly when autoscaling is off")

@@ -9,6 +9,15 @@ internal sealed partial class ClientConnection
 {
     private async Task HandleFrameAsync(ReadOnlyMemory<byte> frame)
     {
+        if (Format == WireFormat.MessagePack)
+        {
+            if (!WireTranscoder.TryMessagePackToJson(frame.Span, out var json, out var why))
+            {
+                Reply(ReplyFrame.Error(new ProtocolError(ErrorCodes.InvalidMessagePack, $"malformed MessagePack: {why}")));
+                return;
+            }
+            frame = json;
+        }
         if (!CommandParser.TryParse(frame.Span, out var command, out var error))
         {
             Reply(ReplyFrame.Error(error!));

@@ -34,6 +34,7 @@ public static class GatewayEndpoints
 
         var webSockets = app.Services.GetRequiredService<WebSocketEndpoint>();
         app.Map("/ws", webSockets.HandleAsync);
+        app.MapGet("/sse", app.Services.GetRequiredService<Connections.Sse.SseEndpoint>().HandleAsync);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         var readiness = app.Services.GetRequiredService<Readiness>();
         app.MapGet("/readyz", readiness.ToResult);

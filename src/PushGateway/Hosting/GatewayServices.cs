@@ -38,6 +38,7 @@ public static class GatewayServices
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<WebSocketEndpoint>();
+        services.AddSingleton<Connections.Sse.SseEndpoint>();
         services.AddHostedService<BusConnector>();
         services.AddHostedService<EmbeddedFeedService>();
         return services;

@@ -4,6 +4,7 @@ namespace PushGateway.Protocol;
 public static class ErrorCodes
 {
     public const string InvalidJson = "invalid_json";
+    public const string InvalidMessagePack = "invalid_msgpack";
     public const string InvalidCommand = "invalid_command";
     public const string MissingType = "missing_type";
     public const string UnknownType = "unknown_type";

@@ -70,4 +70,17 @@ public sealed class OtlpExportTests : IAsyncLifetime
         await receiver.WaitForAsync("traces", "pushgw.subscribe").Within();
         await receiver.WaitForAsync("traces", "pushgw.close.reason").Within();
     }
+
+    [Fact]
+    public async Task The_default_protocol_is_grpc_over_cleartext_http2_as_the_compose_collector_expects()
+    {
+        await using var grpcReceiver = await OtlpReceiver.StartAsync(grpc: true);
+        await using var grpcNode = GatewayNode.Start(overrides: new Dictionary<string, string?>
+        {
+            ["Telemetry:OtlpEndpoint"] = grpcReceiver.Endpoint.ToString(),
+            ["Telemetry:MetricExportInterval"] = "00:00:00.5",
+        });
+
+        await grpcReceiver.WaitForAsync("metrics", "pushgw.connections.opened").Within();
+    }
 }

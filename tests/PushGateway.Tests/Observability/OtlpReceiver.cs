@@ -1,8 +1,10 @@
+using System.Net;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace PushGateway.Tests.Observability;
 
 /// <summary>
-/// A stand-in OpenTelemetry collector: OTLP/HTTP on a free loopback port, keeping every request body.
+/// A stand-in OpenTelemetry collector on a free loopback port, keeping every request body.
 /// It does not decode protobuf; metric and span names travel as plain UTF-8 strings inside it, which
 /// is enough to tell that they were exported.
 /// </summary>
@@ -23,13 +25,17 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public Uri Endpoint { get; private set; } = null!;
 
-    public static async Task<OtlpReceiver> StartAsync()
+    /// <summary>OTLP/HTTP (POST /v1/metrics) or, with <paramref name="grpc"/>, OTLP/gRPC over cleartext HTTP/2.</summary>
+    public static async Task<OtlpReceiver> StartAsync(bool grpc = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0,
+            listen => listen.Protocols = grpc ? HttpProtocols.Http2 : HttpProtocols.Http1));
         builder.Logging.ClearProviders();
         var receiver = new OtlpReceiver(builder.Build());
         receiver.app.MapPost("/v1/{signal}", receiver.AcceptAsync);
+        // e.g. /opentelemetry.proto.collector.metrics.v1.MetricsService/Export
+        receiver.app.MapPost("/opentelemetry.proto.collector.{signal}.v1.{service}/Export", receiver.AcceptGrpcAsync);
         await receiver.app.StartAsync();
         var address = receiver.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         receiver.Endpoint = new Uri(address);
@@ -52,6 +58,17 @@ public sealed class OtlpReceiver : IAsyncDisposable
         received.Writer.TryComplete();
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+
+    private async Task AcceptGrpcAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        received.Writer.TryWrite(("/v1/" + context.Request.RouteValues["signal"], body.ToArray()));
+        // One length-prefixed, empty Export*ServiceResponse, then grpc-status 0 (OK) in the trailers.
+        context.Response.ContentType = "application/grpc";
+        await context.Response.Body.WriteAsync(new byte[5]);
+        context.Response.AppendTrailer("grpc-status", "0");
     }
 
     private async Task AcceptAsync(HttpContext context)

@@ -83,7 +83,7 @@ public static partial class JsonMessagePackTranscoder
                 writer.WriteStringValue(ReadValidString(ref reader));
                 break;
             case MessagePackType.Binary:
-                writer.WriteBase64StringValue(ReadBase64Source(ref reader));
+                writer.WriteBase64StringValue(ReadBase64Source(ref reader, MaxJsonBase64SourceBytes));
                 break;
             case MessagePackType.Array:
                 if (depth >= maxDepth) throw DepthExceeded(start, maxDepth);
@@ -150,7 +150,8 @@ public static partial class JsonMessagePackTranscoder
                 writer.WritePropertyName(text[..length]);
                 return;
             case MessagePackType.Binary:
-                WriteBase64PropertyName(ReadBase64Source(ref reader), writer);
+                // As a name, base64 meets the tighter limit on names: 4 characters for every 3 bytes.
+                WriteBase64PropertyName(ReadBase64Source(ref reader, MaxJsonStringBytes / 4 * 3), writer);
                 return;
             default:
                 WriteCompositePropertyName(ref reader, writer, depth, maxDepth);
@@ -196,11 +197,11 @@ public static partial class JsonMessagePackTranscoder
         return utf8;
     }
 
-    private static ReadOnlySpan<byte> ReadBase64Source(ref MessagePackReader reader)
+    private static ReadOnlySpan<byte> ReadBase64Source(ref MessagePackReader reader, int maxBytes)
     {
         var start = reader.Position;
         var bytes = reader.ReadBinary();
-        if (bytes.Length > MaxJsonBase64SourceBytes) throw TooLong(start);
+        if (bytes.Length > maxBytes) throw TooLong(start);
         return bytes;
     }
 
