@@ -13,6 +13,7 @@
 #   TARGETS="pushgw socketio"   which servers to measure (smoke is always pushgw only)
 #   DURATION=30s WARMUP=5s      override the measured and warm-up time of s1, s2 (per step), s4, s5
 #   PROCESSES=N          LoadGen client processes where a scenario uses one (default per scenario)
+#   SKIP_BUILD=1         use the Release binaries already built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -77,6 +78,7 @@ stop_pid() { # pid: stop one process we started and forget it
 }
 
 build() {
+  if [ "${SKIP_BUILD:-0}" = 1 ] && [ -f "$gateway_dll" ] && [ -f "$loadgen_dll" ]; then return 0; fi
   log "building the gateway and LoadGen (Release)"
   dotnet build -c Release "$root/src/PushGateway" -nologo -v q -clp:ErrorsOnly >&2
   dotnet build -c Release "$root/bench/LoadGen" -nologo -v q -clp:ErrorsOnly >&2
@@ -183,11 +185,11 @@ s4() {
   done
   echo
   echo "== s4: deliveries per server CPU-second by subscribers per topic"
-  printf '%-10s' "subs/topic"
+  printf '%-12s' "subs/topic"
   for target in $targets; do printf '%16s %14s' "$target del/CPU-s" "p99 ms"; done
   echo
   for subs in 10 100 1000 10000; do
-    printf '%-10s' "$subs"
+    printf '%-12s' "$subs"
     for target in $targets; do
       if [ -s "$out/s4-fanout$subs-$target.json" ]; then
         jq -r '[.result.deliveriesPerServerCpuSecond // 0, .result.latency.p99Ms // 0] | "\(.[0] | floor) \(.[1])"' \

@@ -79,7 +79,8 @@ for (const phase of phases) {
       k++;
       published++;
     }
-    if (published % 5000 < 50) await new Promise((r) => setImmediate(r));
+    // Let node-redis write the batch out before the next tick.
+    await new Promise((r) => setImmediate(r));
   }
   // Empty phases (rate 0) are pauses.
   if (count === 0) await new Promise((r) => setTimeout(r, Math.max(0, (phaseStartUs + phase.seconds * 1e6 - nowUs()) / 1000)));

@@ -18,7 +18,7 @@ public sealed class ClientPool
     private readonly List<BenchClient> _clients = [];
     private readonly PhaseCounters[] _phases;
     private readonly ConcurrentDictionary<string, long> _errors = new();
-    private long _retries, _connectErrors, _disconnects, _protocolErrors, _unmatched, _unplanned, _subscribeErrors;
+    private long _arrivals, _retries, _connectErrors, _disconnects, _protocolErrors, _unmatched, _unplanned, _subscribeErrors;
 
     public ClientPool(LoadOptions options, Schedule schedule, int workerIndex, int workerCount)
     {
@@ -77,6 +77,7 @@ public sealed class ClientPool
     /// <summary>Records one arrival; returns its phase (or -1 when it was not in the plan).</summary>
     public int Record(SubscriptionTracker sub, long seq, long scheduledMicros, long nowMicros)
     {
+        Interlocked.Increment(ref _arrivals);
         var phase = _schedule.PhaseOf(sub.TopicIndex, seq);
         if (phase < 0) { Interlocked.Increment(ref _unplanned); return -1; }
         var c = _phases[phase];
@@ -84,6 +85,9 @@ public sealed class ClientPool
         if (outOfOrder) Interlocked.Increment(ref c.OutOfOrder);
         Interlocked.Increment(ref c.Delivered);
         c.Latency.Record(nowMicros - scheduledMicros);
+        long seen;
+        while (nowMicros > (seen = Volatile.Read(ref c.LastArrivalMicros))
+            && Interlocked.CompareExchange(ref c.LastArrivalMicros, nowMicros, seen) != seen) { }
         return phase;
     }
 
@@ -117,8 +121,8 @@ public sealed class ClientPool
     }
 
     /// <summary>Deliveries so far and those expected for one phase, to tell when a drain is complete.</summary>
-    public (long Delivered, long Expected) Progress(int phase) =>
-        (Interlocked.Read(ref _phases[phase].Delivered), ExpectedFor(phase));
+    public (long Delivered, long Expected, long Arrivals) Progress(int phase) =>
+        (Interlocked.Read(ref _phases[phase].Delivered), ExpectedFor(phase), Interlocked.Read(ref _arrivals));
 
     private long ExpectedFor(int phase)
     {
@@ -171,6 +175,7 @@ public sealed class ClientPool
                 OutOfOrder = Interlocked.Read(ref c.OutOfOrder),
                 Frames = Interlocked.Read(ref c.Frames),
                 FrameMessages = Interlocked.Read(ref c.FrameMessages),
+                LastArrivalMicros = Interlocked.Read(ref c.LastArrivalMicros),
                 Latency = c.Latency.ToData(),
             }).ToList(),
         };

@@ -10,5 +10,6 @@ public sealed class PhaseCounters
     public long OutOfOrder;
     public long Frames;
     public long FrameMessages;
+    public long LastArrivalMicros;
     public readonly LatencyHistogram Latency = new();
 }

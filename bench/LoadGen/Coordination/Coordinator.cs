@@ -69,7 +69,7 @@ public sealed class Coordinator(LoadOptions o)
     private async Task RunFixedAsync(IPublisher publisher, RunReport report, CancellationToken ct)
     {
         var phases = _schedule.Phases;
-        var start = WallClock.NowMicros + 300_000;
+        var start = WallClock.NowMicros + LeadMicros;
         var measured = phases.Single(p => p.Measured);
         var measuredStart = start + (long)(phases.TakeWhile(p => !p.Measured).Sum(p => p.Seconds) * 1e6);
         Log($"publishing {o.Rate:F0} msg/s to {o.Topics} topics: {o.Warmup.TotalSeconds:F0}s warm-up, {o.Duration.TotalSeconds:F0}s measured");
@@ -85,7 +85,7 @@ public sealed class Coordinator(LoadOptions o)
         var before = await cpuAtStart;
         var drain = await DrainAsync(measured.Index);
         var after = CpuSnapshot();
-        report.Phases.Add(await PhaseReportAsync(measured, published, before, after, drain));
+        report.Phases.Add(await PhaseReportAsync(measured, published, before, after, drain, measuredStart));
         report.Result = report.Phases[^1];
     }
 
@@ -96,18 +96,18 @@ public sealed class Coordinator(LoadOptions o)
         if (warmup.Count > 0)
         {
             Log($"warm-up at {warmup[0].Rate:F0} msg/s");
-            await publisher.PublishAsync(warmup, WallClock.NowMicros + 200_000, ct);
+            await publisher.PublishAsync(warmup, WallClock.NowMicros + LeadMicros, ct);
             await DrainAsync(warmup[0].Index);
         }
         foreach (var step in phases.Where(p => p.Measured))
         {
             Log($"{step.Name}: {step.Rate:F0} msg/s for {step.Seconds:F0}s");
-            var start = WallClock.NowMicros + 100_000;
+            var start = WallClock.NowMicros + LeadMicros;
             var before = CpuSnapshot();
             var published = await publisher.PublishAsync([step], start, ct);
             var drain = await DrainAsync(step.Index);
             var after = CpuSnapshot();
-            var r = await PhaseReportAsync(step, published, before, after, drain);
+            var r = await PhaseReportAsync(step, published, before, after, drain, start);
             report.Phases.Add(r);
             var holds = r.Lost == 0 && r.Duplicates == 0 && r.Latency.P99Ms <= o.RampMaxP99Ms;
             Log($"{step.Name}: delivered {r.DeliveredPerSec:F0}/s, lost {r.Lost}, p99 {r.Latency.P99Ms:F1} ms -> {(holds ? "holds" : "saturated")}");
@@ -117,7 +117,10 @@ public sealed class Coordinator(LoadOptions o)
         }
     }
 
-    /// <summary>Waits until a phase's deliveries are all in, stop arriving for 2 s, or the drain timeout passes.</summary>
+    /// <summary>
+    /// Waits until a phase's deliveries are all in, or nothing at all has arrived for 3 s (a
+    /// backlog of earlier phases still draining counts as progress), or the drain timeout passes.
+    /// </summary>
     private async Task<double> DrainAsync(int phase)
     {
         var sw = Stopwatch.StartNew();
@@ -126,11 +129,10 @@ public sealed class Coordinator(LoadOptions o)
         while (sw.Elapsed < o.DrainTimeout)
         {
             var progress = await Task.WhenAll(_workers.Select(w => w.ProgressAsync(phase)));
-            var delivered = progress.Sum(p => p.Delivered);
-            var expected = progress.Sum(p => p.Expected);
-            if (delivered >= expected) break;
-            if (delivered != last) { last = delivered; still.Restart(); }
-            else if (still.Elapsed > TimeSpan.FromSeconds(2)) break;
+            if (progress.Sum(p => p.Delivered) >= progress.Sum(p => p.Expected)) break;
+            var arrivals = progress.Sum(p => p.Arrivals);
+            if (arrivals != last) { last = arrivals; still.Restart(); }
+            else if (still.Elapsed > TimeSpan.FromSeconds(3)) break;
             await Task.Delay(100);
         }
         return sw.Elapsed.TotalSeconds;
@@ -147,7 +149,7 @@ public sealed class Coordinator(LoadOptions o)
     private readonly record struct CpuSample(double ServerMs, double LoadGenMs, double MachineBusyMs, double MachineTotalMs, long Micros);
 
     private async Task<PhaseReport> PhaseReportAsync(Phase phase, PublishResult published,
-        CpuSample before, CpuSample after, double drainSeconds)
+        CpuSample before, CpuSample after, double drainSeconds, long phaseStartMicros)
     {
         var reports = await Task.WhenAll(_workers.Select(w => w.ReportAsync()));
         var parts = reports.Select(r => r.Phases[phase.Index]).ToList();
@@ -158,6 +160,8 @@ public sealed class Coordinator(LoadOptions o)
         var frames = parts.Sum(p => p.Frames);
         var serverMs = after.ServerMs - before.ServerMs;
         var window = (after.Micros - before.Micros) / 1e6;
+        var lastArrival = parts.Count == 0 ? 0 : parts.Max(p => p.LastArrivalMicros);
+        var span = lastArrival == 0 ? phase.Seconds : (lastArrival - phaseStartMicros) / 1e6;
         return new PhaseReport
         {
             Name = phase.Name,
@@ -176,7 +180,8 @@ public sealed class Coordinator(LoadOptions o)
             Conflating = o.MaxRate is not null,
             Duplicates = parts.Sum(p => p.Duplicates),
             OutOfOrder = parts.Sum(p => p.OutOfOrder),
-            DeliveredPerSec = delivered / phase.Seconds,
+            DeliveredPerSec = delivered / Math.Max(phase.Seconds, span),
+            DeliverySpanSeconds = span,
             Frames = frames,
             FramesPerDelivery = frameMessages == 0 ? 0 : (double)frames / frameMessages,
             Latency = histogram.Summarize(),
@@ -213,6 +218,9 @@ public sealed class Coordinator(LoadOptions o)
         report.Clean = connected && (o.Idle || (report.Result is { } res && res.Expected > 0 && res.PublishErrors == 0
             && (o.Ramp || ((res.Lost == 0 || res.Conflating) && res.FinalMissing == 0 && res.Duplicates == 0))));
     }
+
+    /// <summary>How far ahead of now a group of phases is scheduled: publisher.mjs needs time to start node and connect.</summary>
+    private long LeadMicros => o.Target == Target.SocketIo && o.SocketIoPublisher == SocketIoPublisher.Node ? 2_000_000 : 300_000;
 
     private IPublisher CreatePublisher()
     {

@@ -12,8 +12,8 @@ public sealed class InProcessWorker(ClientPool pool) : IWorker
 
     public Task<PhaseProgress> ProgressAsync(int phase)
     {
-        var (delivered, expected) = pool.Progress(phase);
-        return Task.FromResult(new PhaseProgress { Delivered = delivered, Expected = expected });
+        var (delivered, expected, arrivals) = pool.Progress(phase);
+        return Task.FromResult(new PhaseProgress { Delivered = delivered, Expected = expected, Arrivals = arrivals });
     }
 
     public Task<WorkerReport> ReportAsync() => Task.FromResult(pool.BuildReport());

@@ -27,8 +27,8 @@ public static class WorkerChannel
             switch (parts[0])
             {
                 case "PROGRESS":
-                    var (delivered, expected) = pool.Progress(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
-                    await stdout.WriteLineAsync("PROGRESS " + JsonSerializer.Serialize(new PhaseProgress { Delivered = delivered, Expected = expected }, Json));
+                    var (delivered, expected, arrivals) = pool.Progress(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+                    await stdout.WriteLineAsync("PROGRESS " + JsonSerializer.Serialize(new PhaseProgress { Delivered = delivered, Expected = expected, Arrivals = arrivals }, Json));
                     break;
                 case "REPORT":
                     await stdout.WriteLineAsync("REPORT " + JsonSerializer.Serialize(pool.BuildReport(), Json));

@@ -71,7 +71,10 @@ public sealed class PhaseReport
     public bool Conflating { get; set; }
     public long Duplicates { get; set; }
     public long OutOfOrder { get; set; }
+    /// <summary>delivered / max(phase duration, scheduled phase start to the last delivery): a server that falls behind gets no credit for its backlog.</summary>
     public double DeliveredPerSec { get; set; }
+    /// <summary>From the phase's scheduled start to its last delivery.</summary>
+    public double DeliverySpanSeconds { get; set; }
     public long Frames { get; set; }
     public double FramesPerDelivery { get; set; }
     public LatencySummary Latency { get; set; } = new();

@@ -31,6 +31,7 @@ public sealed class WorkerPhase
     public long OutOfOrder { get; set; }
     public long Frames { get; set; }
     public long FrameMessages { get; set; }
+    public long LastArrivalMicros { get; set; }
     public HistogramData Latency { get; set; } = new();
 }
 
@@ -49,4 +50,6 @@ public sealed class PhaseProgress
 {
     public long Delivered { get; set; }
     public long Expected { get; set; }
+    /// <summary>Every message received so far, of any phase: activity, to tell a backlog still draining from a stall.</summary>
+    public long Arrivals { get; set; }
 }

@@ -44,8 +44,6 @@ internal sealed class FxFeed
 
     public IReadOnlyList<FxPair> Pairs => pairs;
 
-    public bool InBurst => arrivals.InBurst;
-
     /// <summary>Simulated seconds since the start at which the next tick is due.</summary>
     public double NextDueSeconds => arrivals.Peek();
 

@@ -47,8 +47,6 @@ internal sealed class FxMarket
         }
     }
 
-    public double UsdValue(int currencyIndex) => Math.Exp(logUsdValue[currencyIndex]);
-
     /// <summary>Unrounded mid of a pair whose legs are at the given currency indexes.</summary>
     public double Mid(int baseIndex, int quoteIndex) => Math.Exp(logUsdValue[baseIndex] - logUsdValue[quoteIndex]);
 }

@@ -28,11 +28,8 @@ internal sealed class FxPair
     /// <summary>Decimals quoted: 3 for JPY pairs, 5 for the rest. One point is the last decimal.</summary>
     public int Decimals { get; }
 
-    /// <summary>Ask minus bid in points (tenths of a pip).</summary>
+    /// <summary>Ask minus bid in points; a point is the last decimal, a tenth of a pip.</summary>
     public int SpreadPoints { get; }
-
-    /// <summary>A pip is the 4th decimal (2nd for JPY pairs), ten points.</summary>
-    public double SpreadPips => SpreadPoints / 10.0;
 
     /// <summary>Relative share of all ticks that go to this pair.</summary>
     public double Weight { get; }

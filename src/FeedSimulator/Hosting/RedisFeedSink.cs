@@ -6,7 +6,8 @@ using StackExchange.Redis;
 namespace FeedSimulator.Hosting;
 
 /// <summary>
-/// Publishes ticks with PUBLISH on channel prefix + topic. Publishes are pipelined: the call returns once the
+/// Publishes ticks through the gateway's sequenced publish path (FCALL pushgw_publish: numbered, kept in
+/// history, then PUBLISHed on channel prefix + topic), or with a plain PUBLISH when Redis:Sequenced is false. Publishes are pipelined: the call returns once the
 /// command is queued, and only waits when <see cref="RedisSinkOptions.MaxPendingPublishes"/> are unanswered,
 /// because awaiting each round trip would cap the feed at one tick per round trip.
 /// </summary>
@@ -17,9 +18,11 @@ internal sealed partial class RedisFeedSink : IFeedSink, IAsyncDisposable
     private readonly ILogger<RedisFeedSink> logger;
     private readonly SemaphoreSlim window;
     private readonly ConcurrentDictionary<string, RedisChannel> channels = new(StringComparer.Ordinal);
-    private readonly Action<Task<long>> onCompleted;
+    private readonly Action<Task> onCompleted;
     private ConnectionMultiplexer? multiplexer;
     private ISubscriber? subscriber;
+    private IDatabase? database;
+    private int loadingFunctions;
     private int pending;
     private int failing;
     private TaskCompletionSource? drained;
@@ -43,8 +46,15 @@ internal sealed partial class RedisFeedSink : IFeedSink, IAsyncDisposable
         configuration.ClientName ??= "feedsim-" + Environment.MachineName;
         multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(logger, e.EndPoint?.ToString(), e.FailureType.ToString());
-        multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(logger, e.EndPoint?.ToString());
+        multiplexer.ConnectionRestored += (_, e) =>
+        {
+            LogConnectionRestored(logger, e.EndPoint?.ToString());
+            // A restarted Redis without persistence has lost the function library.
+            if (e.ConnectionType == ConnectionType.Interactive) _ = LoadFunctionsAsync();
+        };
         subscriber = multiplexer.GetSubscriber();
+        database = multiplexer.GetDatabase();
+        if (multiplexer.IsConnected) await LoadFunctionsAsync().ConfigureAwait(false);
         if (multiplexer.IsConnected) LogConnected(logger, options.ConnectionString!);
         else LogUnavailable(logger, options.ConnectionString!);
     }
@@ -93,22 +103,29 @@ internal sealed partial class RedisFeedSink : IFeedSink, IAsyncDisposable
     private void Send(string topic, ReadOnlyMemory<byte> utf8Json)
     {
         Interlocked.Increment(ref pending);
-        Task<long> publish;
+        Task publish;
         try
         {
-            publish = subscriber!.PublishAsync(Channel(topic), ToArray(utf8Json));
+            publish = options.Sequenced
+                ? database!.ExecuteAsync("FCALL", "pushgw_publish", 1, topic, ToArray(utf8Json), options.ChannelPrefix)
+                : subscriber!.PublishAsync(Channel(topic), ToArray(utf8Json));
         }
         catch (Exception ex)
         {
             // 1.2.6 throws synchronously for some failures (no connection) instead of faulting the task.
-            OnCompleted(Task.FromException<long>(ex));
+            OnCompleted(Task.FromException(ex));
             return;
         }
         publish.ContinueWith(onCompleted, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private void OnCompleted(Task<long> publish)
+    private void OnCompleted(Task publish)
     {
+        if (publish.Exception?.GetBaseException() is RedisServerException notLoaded
+            && notLoaded.Message.Contains("Function not found", StringComparison.OrdinalIgnoreCase))
+        {
+            _ = LoadFunctionsAsync();
+        }
         window.Release();
         if (publish.IsCompletedSuccessfully)
         {
@@ -124,6 +141,26 @@ internal sealed partial class RedisFeedSink : IFeedSink, IAsyncDisposable
         if (Interlocked.Decrement(ref pending) == 0) Volatile.Read(ref drained)?.TrySetResult();
     }
 
+    /// <summary>Loads the gateway's function library (linked from src/PushGateway/Bus/pushgw.lua), so the simulator may start before any node.</summary>
+    private async Task LoadFunctionsAsync()
+    {
+        if (!options.Sequenced || Interlocked.Exchange(ref loadingFunctions, 1) == 1) return;
+        try
+        {
+            using var stream = typeof(RedisFeedSink).Assembly.GetManifestResourceStream("pushgw.lua")!;
+            using var reader = new StreamReader(stream);
+            await database!.ExecuteAsync("FUNCTION", "LOAD", "REPLACE", await reader.ReadToEndAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogFunctionLoadFailed(logger, ex);
+        }
+        finally
+        {
+            Volatile.Write(ref loadingFunctions, 0);
+        }
+    }
+
     private RedisChannel Channel(string topic) =>
         channels.GetOrAdd(topic, static (t, prefix) => new RedisChannel(prefix + t, RedisChannel.PatternMode.Literal), options.ChannelPrefix);
 
@@ -132,22 +169,4 @@ internal sealed partial class RedisFeedSink : IFeedSink, IAsyncDisposable
         MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
             : memory.ToArray();
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to Redis at {Endpoint}")]
-    private static partial void LogConnected(ILogger logger, string endpoint);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis at {Endpoint} is not reachable yet; retrying in the background, publishes fail until it is")]
-    private static partial void LogUnavailable(ILogger logger, string endpoint);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis connection to {Endpoint} failed: {FailureType}")]
-    private static partial void LogConnectionFailed(ILogger logger, string? endpoint, string failureType);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Redis connection to {Endpoint} restored")]
-    private static partial void LogConnectionRestored(ILogger logger, string? endpoint);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing to Redis is failing; counting failures until it recovers")]
-    private static partial void LogPublishFailing(ILogger logger, Exception? exception);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing to Redis recovered")]
-    private static partial void LogPublishRecovered(ILogger logger);
 }

@@ -13,6 +13,9 @@ internal sealed class RedisSinkOptions
     /// <summary>Prepended to every topic to form the channel; must match the gateway's.</summary>
     public string ChannelPrefix { get; set; } = "";
 
+    /// <summary>Publish through the sequenced path (FCALL pushgw_publish: seq, epoch, history) rather than a plain PUBLISH.</summary>
+    public bool Sequenced { get; set; } = true;
+
     /// <summary>Publishes sent but not yet answered; beyond this the feed waits for Redis instead of queueing without bound.</summary>
     public int MaxPendingPublishes { get; set; } = 10_000;
 

@@ -41,8 +41,6 @@ internal sealed class SmogFeed
     /// <summary>Simulated seconds since the start of the next reading.</summary>
     public double NextDueSeconds => round * intervalSeconds + next * staggerSeconds;
 
-    public bool EpisodeActive(string cityId) => cities.Single(c => c.City.Id == cityId).Episode.Active;
-
     public SmogReading Next()
     {
         if (next == 0) StartRound();

@@ -14,6 +14,8 @@ internal static class PublishRequest
 
     public static PublishParse Parse(ReadOnlySpan<byte> body, int maxMessages, int maxDataBytes)
     {
+        // The reader checks UTF-8 only where it decodes a string; checking first keeps every answer a 400.
+        if (!System.Text.Unicode.Utf8.IsValid(body)) return PublishParse.Fail(StatusCodes.Status400BadRequest, "the body is not valid UTF-8");
         var reader = new Utf8JsonReader(body, ReaderOptions);
         try
         {

@@ -160,7 +160,11 @@ internal sealed partial class ClientConnection : IDeliveryTarget
             while (CloseReason is null)
             {
                 if (count == buffer.Length) buffer = Grow(buffer, count);
-                var result = await socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
+                // Never offer more than one byte past the limit: for a frame that declares a larger payload the
+                // WebSocket fills the whole slice before returning, so a bigger (pooled) buffer would let a client
+                // that declares a huge frame and trickles its bytes hold the connection without reaching the check.
+                var room = Math.Min(buffer.Length, options.MaxMessageBytes + 1) - count;
+                var result = await socket.ReceiveAsync(buffer.AsMemory(count, room), CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     Close(CloseReason.Normal, flush: false);

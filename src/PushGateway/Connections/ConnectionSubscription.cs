@@ -14,6 +14,8 @@ internal sealed class ConnectionSubscription(IDeliveryTarget connection, TopicPa
     private List<PublishedMessage>? buffered;
     private Dictionary<string, TopicThrottle>? throttles;
     private HashSet<string>? gapped;
+    // Per topic, the last message replayed from history, until the live stream has passed it.
+    private Dictionary<string, (string Epoch, long Seq)>? replayed;
 
     public TopicPattern Key { get; } = key;
 
@@ -34,11 +36,19 @@ internal sealed class ConnectionSubscription(IDeliveryTarget connection, TopicPa
         lock (Gate)
         {
             foreach (var frame in recovered) connection.Enqueue(frame);
+            // History and the live stream reach the node over different connections, so the live copy of a
+            // replayed message may still be on its way after this point: it is dropped when it comes.
+            foreach (var frame in recovered)
+            {
+                if (frame is PublishedMessage { Epoch: { } epoch } replay && recoveredUpTo.TryGetValue(replay.Topic, out var last))
+                    (replayed ??= new(StringComparer.Ordinal))[replay.Topic] = (epoch, last);
+            }
             var live = buffered ?? [];
             buffered = null;
             foreach (var message in live)
             {
                 if (message.Seq > 0 && recoveredUpTo.TryGetValue(message.Topic, out var upTo) && message.Seq <= upTo) continue;
+                if (WasReplayed(message)) continue;
                 Offer(message);
             }
         }
@@ -53,8 +63,19 @@ internal sealed class ConnectionSubscription(IDeliveryTarget connection, TopicPa
                 buffered.Add(message);
                 return;
             }
+            if (WasReplayed(message)) return;
             Offer(message);
         }
+    }
+
+    /// <summary>A late live copy of a replayed message; the first newer message (or one of another epoch) ends the check for its topic.</summary>
+    private bool WasReplayed(PublishedMessage message)
+    {
+        if (replayed is null || message.Seq <= 0 || !replayed.TryGetValue(message.Topic, out var replay)) return false;
+        if (message.Epoch == replay.Epoch && message.Seq <= replay.Seq) return true;
+        replayed.Remove(message.Topic);
+        if (replayed.Count == 0) replayed = null;
+        return false;
     }
 
     public void Notify(OutboundFrame notice)

@@ -19,6 +19,9 @@ public static class GatewayServices
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>>(new OptionsValidation<GatewayOptions>(o => o.Validate()));
         services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section));
+        services.AddOptions<StalenessOptions>().Bind(configuration.GetSection(StalenessOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StalenessOptions>>(new OptionsValidation<StalenessOptions>(o => o.Validate()));
+        services.AddHostedService<StalenessMonitor>();
         services.AddOptions<HistoryOptions>().Bind(configuration.GetSection(HistoryOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HistoryOptions>>(new OptionsValidation<HistoryOptions>(o => o.Validate()));
         services.AddOptions<FeedOptions>().Bind(configuration.GetSection("Feeds")).ValidateOnStart();

@@ -128,9 +128,9 @@ internal sealed partial class DrainCoordinator(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: closing {Connections} connections with 4001 over {GracePeriod}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining: closing {Connections} connections with 4001 over {GracePeriod}")]
     private static partial void LogDrainStarted(ILogger logger, int connections, TimeSpan gracePeriod);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Drain finished: {Connections} connections told to leave, {Remaining} still open, after {Elapsed}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drain finished: {Connections} connections told to leave, {Remaining} still open, after {Elapsed}")]
     private static partial void LogDrainFinished(ILogger logger, int connections, int remaining, TimeSpan elapsed);
 }

@@ -13,6 +13,26 @@ internal sealed class TopicCursors
 
     public enum Verdict { InOrder, Duplicate, Gap, NewEpoch }
 
+    /// <summary>Records that a message arrived; true when the topic had been reported stale (it is fresh again).</summary>
+    public bool Touch(string key, string topic, long timestamp)
+    {
+        var cursor = cursors.GetOrAdd((key, topic), static _ => new Cursor());
+        Volatile.Write(ref cursor.LastSeen, timestamp);
+        return Interlocked.Exchange(ref cursor.Stale, 0) == 1;
+    }
+
+    /// <summary>Topics silent since before <paramref name="silentSince"/> that were not reported yet; each is marked reported.</summary>
+    public IEnumerable<(string Key, string Topic, long LastSeen)> TakeNewlyStale(Func<string, long?> staleAfterTicks, long now)
+    {
+        foreach (var (id, cursor) in cursors)
+        {
+            var lastSeen = Volatile.Read(ref cursor.LastSeen);
+            if (lastSeen == 0 || Volatile.Read(ref cursor.Stale) == 1) continue;
+            if (staleAfterTicks(id.Topic) is not { } after || now - lastSeen < after) continue;
+            if (Interlocked.CompareExchange(ref cursor.Stale, 1, 0) == 0) yield return (id.Key, id.Topic, lastSeen);
+        }
+    }
+
     public Verdict Advance(in BusMessage message, out long missedFrom)
     {
         missedFrom = 0;
@@ -52,5 +72,7 @@ internal sealed class TopicCursors
     {
         public string? Epoch;
         public long Seq;
+        public long LastSeen;
+        public int Stale;
     }
 }

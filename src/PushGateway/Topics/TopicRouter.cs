@@ -144,6 +144,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
             await CatchUpAsync(message.Key, message.Topic, set).ConfigureAwait(false);
             return;
         }
+        cursors.Touch(message.Key, message.Topic, message.ReceivedTimestamp);
         if (message.Seq > 0)
         {
             switch (cursors.Advance(message, out var missedFrom))
@@ -230,6 +231,26 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         {
             LogRepairFailed(logger, topic, ex);
             Notify(set, topic, "node_missed", position.Seq, position.Epoch);
+        }
+    }
+
+    /// <summary>Sends {"type":"stale"} once for each topic silent past its threshold; its next message is the all-clear.</summary>
+    internal void NotifyStale(Func<string, long?> staleAfterTicks, long now)
+    {
+        foreach (var (key, topic, lastSeen) in cursors.TakeNewlyStale(staleAfterTicks, now))
+        {
+            if (!sets.TryGetValue(key, out var set)) continue;
+            var lastMessageAt = DateTimeOffset.UtcNow - System.Diagnostics.Stopwatch.GetElapsedTime(lastSeen);
+            foreach (var member in set.Members)
+            {
+                member.Notify(ReplyFrame.Build(w =>
+                {
+                    w.WriteString("type"u8, "stale"u8);
+                    w.WriteString("topic"u8, topic);
+                    if (member.Key.IsPattern) w.WriteString("pattern"u8, member.Key.Text);
+                    w.WriteNumber("lastMessageAt"u8, lastMessageAt.ToUnixTimeMilliseconds());
+                }));
+            }
         }
     }
 

@@ -44,8 +44,8 @@ internal sealed class RawWebSocket : IAsyncDisposable
         var length = declaredLength ?? payload.Length;
         var frame = new List<byte> { (byte)((fin ? 0x80 : 0) | (rsv << 4) | opcode) };
         var maskBit = mask ? 0x80 : 0;
-        if (length < 126) frame.Add((byte)(maskBit | (int)length));
-        else if (length <= ushort.MaxValue)
+        if (length is >= 0 and < 126) frame.Add((byte)(maskBit | (int)length));
+        else if (length is >= 0 and <= ushort.MaxValue)
         {
             frame.Add((byte)(maskBit | 126));
             frame.Add((byte)(length >> 8));

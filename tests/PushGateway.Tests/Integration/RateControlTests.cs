@@ -118,3 +118,30 @@ public sealed class RateControlTests
         await Bounded.Eventually(() => Task.FromResult(metrics.ConnectionsCurrent == 1), "the stalled connection is released");
     }
 }
+
+/// <summary>A topic that used to tick and fell silent is reported once; its next message is the all-clear.</summary>
+public sealed class StalenessTests
+{
+    [Fact]
+    public async Task A_silent_topic_gets_one_stale_notice_then_resumes()
+    {
+        await using var node = GatewayNode.Start(overrides: new Dictionary<string, string?>
+        {
+            ["Staleness:After:quiet.>"] = "00:00:00.300",
+            ["Staleness:CheckInterval"] = "00:00:00.050",
+        });
+        var topic = "quiet." + Guid.NewGuid().ToString("N")[..8];
+        await using var client = await node.ConnectAsync();
+        await client.SubscribeAsync("quiet.>");
+        await node.PublishAsync(topic, """{"n":1}""");
+        await client.ReceiveMessageAsync();
+        var stale = await client.WaitForAsync(o => o.GetProperty("type").GetString() == "stale");
+        Assert.Equal(topic, stale.GetProperty("topic").GetString());
+        Assert.Equal("quiet.>", stale.GetProperty("pattern").GetString());
+        Assert.True(stale.GetProperty("lastMessageAt").GetInt64() > 0);
+        await node.PublishAsync(topic, """{"n":2}""");
+        Assert.Equal(2, (await client.ReceiveMessageAsync()).GetProperty("data").GetProperty("n").GetInt32());
+        await client.RoundTripAsync();
+        Assert.True(client.NothingPending, "one notice per silence, not one per check");
+    }
+}

@@ -76,6 +76,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
         received.Writer.TryWrite((context.Request.Path.Value!, body.ToArray()));
+        Console.WriteLine($"DEBUG POST {context.Request.Path} {body.Length} sub={System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("pushgw.subscribe")} conn={System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("pushgw.connection")} {System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("HttpRequestIn")}");
         // An empty Export*ServiceResponse: full success.
         context.Response.ContentType = "application/x-protobuf";
         context.Response.StatusCode = StatusCodes.Status200OK;
