@@ -21,7 +21,7 @@ root=$(pwd)
 scenario=${1:-}
 case "$scenario" in
   smoke | s1 | s2 | s3 | s4 | s5 | all) ;;
-  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
 
 out=${BENCH_OUT:-/tmp/pushgw-bench/$scenario-$(date +%Y%m%d-%H%M%S)}

@@ -8,13 +8,15 @@ using PushGateway.Topics;
 
 namespace PushGateway.Connections;
 
-/// <summary>GET /ws: negotiates the subprotocol, accepts the WebSocket and runs the connection to its end.</summary>
+/// <summary>
+/// GET /ws: checks origin, subprotocol, capacity and credentials (in that order, cheapest first, all
+/// before the upgrade), then accepts the WebSocket and runs the connection to its end.
+/// </summary>
 internal sealed class WebSocketEndpoint(
     ConnectionServices services,
     ClientSecurity security,
     ConnectionRegistry registry,
     DrainCoordinator drain,
-    GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     ILoggerFactory loggerFactory)
 {

@@ -103,8 +103,26 @@ public sealed class PublishedMessage : OutboundFrame
     {
         WireFormat.Json => json,
         // Transcoded at most once per node: racing threads may both encode, and either result is right.
-        _ => messagePack ??= WireTranscoder.JsonToMessagePack(json),
+        _ => messagePack ??= EncodeMessagePack(),
     };
+
+    private byte[] EncodeMessagePack()
+    {
+        try
+        {
+            return WireTranscoder.JsonToMessagePack(json);
+        }
+        catch (JsonException)
+        {
+            // JSON text that MessagePack strings cannot hold (an escaped lone surrogate) goes as a string, like any other non-JSON payload.
+            var asString = JsonPayload.AsJsonString(Data);
+            var rebuilt = new byte[dataOffset + asString.Length + 1];
+            json.AsSpan(0, dataOffset).CopyTo(rebuilt);
+            asString.CopyTo(rebuilt, dataOffset);
+            rebuilt[^1] = (byte)'}';
+            return WireTranscoder.JsonToMessagePack(rebuilt);
+        }
+    }
 }
 
 /// <summary>Makes a published payload safe to embed as the <c>data</c> of a one-line JSON object.</summary>
@@ -134,7 +152,7 @@ internal static class JsonPayload
         }
     }
 
-    private static byte[] AsJsonString(ReadOnlySpan<byte> payload)
+    public static byte[] AsJsonString(ReadOnlySpan<byte> payload)
     {
         var buffer = new ArrayBufferWriter<byte>(payload.Length + 16);
         using (var writer = new Utf8JsonWriter(buffer))

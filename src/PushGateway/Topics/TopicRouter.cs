@@ -167,7 +167,18 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         var pattern = set.Key == topic ? null : set.Key;
         var frame = PublishedMessage.Create(topic, pattern, payload, receivedTimestamp, seq, epoch, publishedAtMs);
         frame.Conflatable = IsConflatable(topic);
-        foreach (var member in set.Members) member.Deliver(frame);
+        foreach (var member in set.Members)
+        {
+            try
+            {
+                member.Deliver(frame);
+            }
+            catch (Exception ex)
+            {
+                // One subscriber's failure must not cost the others this message.
+                LogDeliverFailed(logger, topic, ex);
+            }
+        }
     }
 
     private bool IsConflatable(string topic)
@@ -261,6 +272,9 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Fan-out of a message failed")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering a message on {Topic} to one subscriber failed")]
+    private static partial void LogDeliverFailed(ILogger logger, string topic, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Repairing a gap on {Topic} from history failed")]
     private static partial void LogRepairFailed(ILogger logger, string topic, Exception exception);

@@ -73,3 +73,41 @@ public sealed class MessagePackProtocolTests(SingleNodeFixture fixture) : IClass
         Assert.Equal("pong", Assert.Single(await ReceiveAsync(socket)).GetProperty("type").GetString());
     }
 }
+
+/// <summary>A payload that is valid JSON but not representable in MessagePack must neither break nor cost other recipients.</summary>
+public sealed class MessagePackEdgeTests(SingleNodeFixture fixture) : IClassFixture<SingleNodeFixture>
+{
+    [Fact]
+    public async Task A_lone_surrogate_escape_reaches_json_and_msgpack_clients()
+    {
+        var topic = "mp." + Guid.NewGuid().ToString("N")[..8];
+        using var packed = new System.Net.WebSockets.ClientWebSocket();
+        packed.Options.AddSubProtocol("pushgw.msgpack");
+        await packed.ConnectAsync(fixture.Node.WebSocketAddress, CancellationToken.None).Within();
+        var subscribe = new System.Buffers.ArrayBufferWriter<byte>();
+        PushGateway.Protocol.MessagePack.JsonMessagePackTranscoder.JsonToMessagePack(
+            System.Text.Encoding.UTF8.GetBytes($$"""{"type":"subscribe","id":1,"topic":"{{topic}}"}"""), subscribe);
+        await packed.SendAsync(subscribe.WrittenMemory, System.Net.WebSockets.WebSocketMessageType.Binary, true, CancellationToken.None);
+        var buffer = new byte[4096];
+        await packed.ReceiveAsync(buffer, CancellationToken.None).Within();
+        await using var json = await fixture.Node.ConnectAsync();
+        await json.SubscribeAsync(topic);
+
+        await fixture.PublishAsync(topic, "\"\\ud800\"");
+        await fixture.PublishAsync(topic, "{\"n\":2}");
+        Assert.Equal("\"\\ud800\"", (await json.ReceiveMessageAsync()).GetProperty("data").GetRawText());
+        Assert.Equal(2, (await json.ReceiveMessageAsync()).GetProperty("data").GetProperty("n").GetInt32());
+        var received = 0;
+        while (received < 2)
+        {
+            var result = await packed.ReceiveAsync(buffer, CancellationToken.None).Within();
+            var reader = new PushGateway.Protocol.MessagePack.MessagePackReader(buffer.AsSpan(0, result.Count));
+            while (!reader.End)
+            {
+                reader.Skip();
+                received++;
+            }
+        }
+        Assert.Equal(2, received);
+    }
+}

@@ -1,11 +1,11 @@
+using System.Diagnostics;
 using System.Net;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +19,10 @@ namespace PushGateway.Tests.Observability;
 public sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly WebApplication app;
-    private readonly Channel<(string Path, byte[] Body)> received = Channel.CreateUnbounded<(string, byte[])>();
+    private readonly object gate = new();
+    // Every export so far: one batch may answer several waits (a subscribe span and a session span together).
+    private readonly List<(string Path, byte[] Body)> received = [];
+    private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private OtlpReceiver(WebApplication app) => this.app = app;
 
@@ -32,6 +35,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0,
             listen => listen.Protocols = grpc ? HttpProtocols.Http2 : HttpProtocols.Http1));
         builder.Logging.ClearProviders();
+        // Its own request spans would otherwise go to the node under test's tracer (listeners pick
+        // sources by name, process-wide), whose export would be another request here, and so on.
+        builder.Services.AddSingleton(new ActivitySource("OtlpReceiver"));
         var receiver = new OtlpReceiver(builder.Build());
         receiver.app.MapPost("/v1/{signal}", receiver.AcceptAsync);
         // e.g. /opentelemetry.proto.collector.metrics.v1.MetricsService/Export
@@ -42,29 +48,50 @@ public sealed class OtlpReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>The first export to /v1/<paramref name="signal"/> whose body holds <paramref name="text"/>, skipping others.</summary>
+    /// <summary>An export to /v1/<paramref name="signal"/> whose body holds <paramref name="text"/>, received already or still to come.</summary>
     public async Task<byte[]> WaitForAsync(string signal, string text)
     {
         var needle = System.Text.Encoding.UTF8.GetBytes(text);
-        await foreach (var (path, body) in received.Reader.ReadAllAsync())
+        var seen = 0;
+        while (true)
         {
-            if (path == "/v1/" + signal && body.AsSpan().IndexOf(needle) >= 0) return body;
+            Task next;
+            lock (gate)
+            {
+                for (; seen < received.Count; seen++)
+                {
+                    var (path, body) = received[seen];
+                    if (path == "/v1/" + signal && body.AsSpan().IndexOf(needle) >= 0) return body;
+                }
+                next = arrived.Task;
+            }
+            await next;
         }
-        throw new InvalidOperationException("the receiver stopped");
     }
 
     public async ValueTask DisposeAsync()
     {
-        received.Writer.TryComplete();
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+
+    private void Keep(string path, byte[] body)
+    {
+        TaskCompletionSource wake;
+        lock (gate)
+        {
+            received.Add((path, body));
+            wake = arrived;
+            arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        wake.SetResult();
     }
 
     private async Task AcceptGrpcAsync(HttpContext context)
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
-        received.Writer.TryWrite(("/v1/" + context.Request.RouteValues["signal"], body.ToArray()));
+        Keep("/v1/" + context.Request.RouteValues["signal"], body.ToArray());
         // One length-prefixed, empty Export*ServiceResponse, then grpc-status 0 (OK) in the trailers.
         context.Response.ContentType = "application/grpc";
         await context.Response.Body.WriteAsync(new byte[5]);
@@ -75,8 +102,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
-        received.Writer.TryWrite((context.Request.Path.Value!, body.ToArray()));
-        Console.WriteLine($"DEBUG POST {context.Request.Path} {body.Length} sub={System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("pushgw.subscribe")} conn={System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("pushgw.connection")} {System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("HttpRequestIn")}");
+        Keep(context.Request.Path.Value!, body.ToArray());
         // An empty Export*ServiceResponse: full success.
         context.Response.ContentType = "application/x-protobuf";
         context.Response.StatusCode = StatusCodes.Status200OK;
