@@ -44,7 +44,10 @@ public sealed class Coordinator(LoadOptions o)
             if (o.Idle)
             {
                 Log($"idle for {o.Duration.TotalSeconds:F0}s");
+                var before = CpuSnapshot();
                 await Task.Delay(o.Duration, ct);
+                var after = CpuSnapshot();
+                report.Server.IdleCpuPercent = 100 * (after.ServerMs - before.ServerMs) / ((after.Micros - before.Micros) / 1000.0);
             }
             else
             {
@@ -158,7 +161,9 @@ public sealed class Coordinator(LoadOptions o)
         var delivered = parts.Sum(p => p.Delivered);
         var frameMessages = parts.Sum(p => p.FrameMessages);
         var frames = parts.Sum(p => p.Frames);
-        var serverMs = after.ServerMs - before.ServerMs;
+        // A server that exited (or was stopped by someone else) mid-window takes its CPU time with it.
+        var serverGone = !ProcessStats.AllAlive(o.GatewayPids);
+        var serverMs = serverGone ? 0 : after.ServerMs - before.ServerMs;
         var window = (after.Micros - before.Micros) / 1e6;
         var lastArrival = parts.Count == 0 ? 0 : parts.Max(p => p.LastArrivalMicros);
         var span = lastArrival == 0 ? phase.Seconds : (lastArrival - phaseStartMicros) / 1e6;
@@ -185,6 +190,7 @@ public sealed class Coordinator(LoadOptions o)
             Frames = frames,
             FramesPerDelivery = frameMessages == 0 ? 0 : (double)frames / frameMessages,
             Latency = histogram.Summarize(),
+            ServerExited = serverGone,
             ServerCpuMs = serverMs,
             ServerCpuMsPer1kDeliveries = delivered == 0 ? 0 : serverMs / (delivered / 1000.0),
             ServerCpuUtilisation = window <= 0 ? 0 : serverMs / 1000.0 / window,
@@ -192,7 +198,7 @@ public sealed class Coordinator(LoadOptions o)
             LoadGenCpuMs = after.LoadGenMs - before.LoadGenMs,
             MachineCpuBusyPercent = after.MachineTotalMs <= before.MachineTotalMs ? 0
                 : 100 * (after.MachineBusyMs - before.MachineBusyMs) / (after.MachineTotalMs - before.MachineTotalMs),
-            OtherCpuMs = (after.MachineBusyMs - before.MachineBusyMs) - serverMs - (after.LoadGenMs - before.LoadGenMs),
+            OtherCpuMs = serverGone ? 0 : (after.MachineBusyMs - before.MachineBusyMs) - serverMs - (after.LoadGenMs - before.LoadGenMs),
             LoadAverage = ProcessStats.LoadAverage(),
             WindowSeconds = window,
             DrainSeconds = drainSeconds,

@@ -8,6 +8,8 @@ public static class ProcessStats
     // USER_HZ: the unit of utime/stime in /proc/PID/stat; 100 on every Linux this runs on (getconf CLK_TCK).
     private const double MsPerTick = 1000.0 / 100;
 
+    public static bool AllAlive(IEnumerable<int> pids) => pids.All(pid => Directory.Exists($"/proc/{pid}"));
+
     /// <summary>utime + stime of all <paramref name="pids"/> in ms; a pid that is gone counts 0.</summary>
     public static double CpuMs(IEnumerable<int> pids)
     {

@@ -17,6 +17,8 @@ public static class ReportPrinter
         Line(string.Create(inv, $"connections  established {r.Connect.Established}/{r.Connect.Requested}, failed {r.Connect.Failed}, retries {r.Connect.Retries}, disconnected {r.Disconnects}, connect time {r.Connect.Seconds:F1}s"));
         Line(string.Create(inv, $"subscriptions acked {r.Connect.SubscriptionsAcked}/{r.Connect.SubscriptionsRequested}, errors {r.SubscribeErrors}"));
         Line(string.Create(inv, $"server RSS   before {r.Server.RssBeforeKb / 1024.0:F1} MiB, after connect {r.Server.RssAfterConnectKb / 1024.0:F1} MiB, end {r.Server.RssEndKb / 1024.0:F1} MiB => {r.Server.RssPerConnectionBytes / 1024.0:F1} KiB per connection"));
+        if (r.Mode == "idle")
+            Line(string.Create(inv, $"server CPU   {r.Server.IdleCpuPercent:F1}% of a core while idle"));
         foreach (var p in r.Phases)
         {
             Line(string.Create(inv, $"-- {p.Name}: rate {p.Rate:F0}/s for {p.Seconds:F0}s{(ReferenceEquals(p, r.Result) ? "  [result]" : "")}"));
@@ -25,6 +27,7 @@ public static class ReportPrinter
             Line(string.Create(inv, $"   delivered/s {p.DeliveredPerSec:F0} (last delivery {p.DeliverySpanSeconds:F1}s after the phase began), frames/delivery {p.FramesPerDelivery:F3}, drain {p.DrainSeconds:F1}s"));
             var l = p.Latency;
             Line(string.Create(inv, $"   latency ms  p50 {l.P50Ms:F2}  p90 {l.P90Ms:F2}  p99 {l.P99Ms:F2}  p99.9 {l.P999Ms:F2}  max {l.MaxMs:F2}  mean {l.MeanMs:F2}"));
+            if (p.ServerExited) Line("   SERVER PROCESS EXITED during the window: no CPU figures");
             Line(string.Create(inv, $"   server CPU {p.ServerCpuMs:F0} ms over {p.WindowSeconds:F1}s ({p.ServerCpuUtilisation * 100:F0}% of a core) => {p.ServerCpuMsPer1kDeliveries:F2} CPU-ms per 1k deliveries, {p.DeliveriesPerServerCpuSecond:F0} deliveries per CPU-s; load generator CPU {p.LoadGenCpuMs:F0} ms"));
             Line(string.Create(inv, $"   machine {p.MachineCpuBusyPercent:F0}% busy over the window, other processes (redis, anything else) {p.OtherCpuMs:F0} CPU-ms, load average {p.LoadAverage:F1}"));
         }
@@ -67,6 +70,8 @@ public static class ReportPrinter
             Row("other processes' CPU-ms", ra.OtherCpuMs, rb.OtherCpuMs, "F0");
         }
         Row("server RSS per connection (KiB)", a.Server.RssPerConnectionBytes / 1024, b.Server.RssPerConnectionBytes / 1024, "F1");
+        if (a.Mode == "idle" && b.Mode == "idle")
+            Row("server CPU % of a core, idle", a.Server.IdleCpuPercent, b.Server.IdleCpuPercent, "F1");
         return s.ToString();
     }
 }

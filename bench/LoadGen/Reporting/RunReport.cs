@@ -50,6 +50,8 @@ public sealed class ServerMemory
     public long RssEndKb { get; set; }
     /// <summary>(RSS after connecting - RSS before) / established connections.</summary>
     public double RssPerConnectionBytes { get; set; }
+    /// <summary>With --idle: the servers' CPU use while holding the idle connections, % of one core.</summary>
+    public double IdleCpuPercent { get; set; }
 }
 
 public sealed class PhaseReport
@@ -78,6 +80,8 @@ public sealed class PhaseReport
     public long Frames { get; set; }
     public double FramesPerDelivery { get; set; }
     public LatencySummary Latency { get; set; } = new();
+    /// <summary>A server process was gone by the end of the window: its CPU figures are left at 0.</summary>
+    public bool ServerExited { get; set; }
     public double ServerCpuMs { get; set; }
     public double ServerCpuMsPer1kDeliveries { get; set; }
     public double ServerCpuUtilisation { get; set; }

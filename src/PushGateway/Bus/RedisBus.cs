@@ -55,6 +55,8 @@ public sealed partial class RedisBus : IMessageBus
     {
         var pattern = TopicPattern.Parse(key);
         var channel = pattern.IsPattern ? pattern.ToRedisGlob(options.ChannelPrefix) : options.ChannelPrefix + key;
+        // The client would queue the SUBSCRIBE until Redis returns, and the node would ack a subscription that is not live.
+        if (!IsConnected) throw new InvalidOperationException("Redis is not connected");
         lock (gate)
         {
             if (subscriptionsByKey.ContainsKey(key)) throw new InvalidOperationException($"'{key}' is already subscribed");

@@ -22,14 +22,24 @@ internal sealed partial class ClientConnection
             case BucketVerdict.Admitted:
                 return true;
             case BucketVerdict.Refused:
-                // Parsed only to echo the id, so the client can tell which command was refused.
-                CommandParser.TryParse(message, out var command, out var error);
-                Reply(ReplyFrame.Error(new ProtocolError(ErrorCodes.RateLimited, "too many commands; slow down", command?.RawId ?? error?.RawId)));
+                Reply(ReplyFrame.Error(new ProtocolError(ErrorCodes.RateLimited, "too many commands; slow down", IdOf(message))));
                 return false;
             default:
                 Close(CloseReason.RateLimited, flush: true);
                 return false;
         }
+    }
+
+    /// <summary>The message's id, parsed only so the client can tell which command was refused.</summary>
+    private byte[]? IdOf(ReadOnlySpan<byte> message)
+    {
+        if (Format == WireFormat.MessagePack)
+        {
+            if (!WireTranscoder.TryMessagePackToJson(message, out var json, out _)) return null;
+            message = json;
+        }
+        CommandParser.TryParse(message, out var command, out var error);
+        return command?.RawId ?? error?.RawId;
     }
 
     /// <summary>Arms the expiry timer for the current credentials: when they expire the connection is closed with 4003.</summary>

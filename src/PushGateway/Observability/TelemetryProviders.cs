@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -13,7 +12,7 @@ namespace PushGateway.Observability;
 /// With no OTLP endpoint no provider is built, so no listener exists and instruments cost nothing extra.
 /// </summary>
 internal sealed partial class TelemetryProviders(
-    IOptions<TelemetryOptions> options,
+    TelemetrySettings settings,
     IConfiguration configuration,
     ILogger<TelemetryProviders> logger) : IHostedService, IDisposable
 {
@@ -22,7 +21,7 @@ internal sealed partial class TelemetryProviders(
     private MeterProvider? meters;
     private TracerProvider? tracer;
 
-    public TelemetrySettings Settings { get; } = TelemetrySettings.Resolve(options.Value, configuration);
+    public TelemetrySettings Settings { get; } = settings;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

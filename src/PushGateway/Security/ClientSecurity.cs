@@ -56,7 +56,7 @@ internal sealed partial class ClientSecurity(
     {
         var header = request.Headers.Authorization;
         var query = request.Query[TokenQueryParameter];
-        if (header.Count + query.Count > 1 || (header.Count == 1 && query.Count == 1))
+        if (header.Count + query.Count > 1)
         {
             LogRefused(logger, "more than one credential");
             return TokenResult.Fail(TokenFailure.Malformed);

@@ -17,7 +17,7 @@ public static class SecurityServices
         services.AddSingleton<ClientSecurity>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddHostedService<SecurityStartupCheck>();
-        //MUTANT services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, SensitiveLogFilter>();
+        services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, SensitiveLogFilter>();
 
         // Between TCP accept and the end of the upgrade request: an idle or trickling socket is dropped.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>

@@ -167,6 +167,23 @@ public sealed class BadInputCorpusTests(BadInputNodeFixture fixture) : IClassFix
         Raw("close with code 999", s => s.SendFrameAsync(0x8, [0x03, 0xE7]), ProtocolError, null);
         cases.Add("header cut short, then hang-up", new Case(f => HangUpMidFrameAsync(f.Node)));
 
+        // MessagePack (pushgw.msgpack): truncated and hostile documents.
+        void Pack(string name, Func<byte[]> frame, string code) => cases.Add(name, new Case(f => ExpectMessagePackErrorAsync(f.Node, frame(), code)));
+        Pack("msgpack: truncated map", () => MessagePackProbe.Encode("""{"type":"ping","id":1}""")[..^3], ErrorCodes.InvalidMessagePack);
+        Pack("msgpack: reserved byte 0xc1", () => [0xC1], ErrorCodes.InvalidMessagePack);
+        Pack("msgpack: array claiming 2^32-1 items", () => [0xDD, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], ErrorCodes.InvalidMessagePack);
+        Pack("msgpack: str claiming 4 GiB", () => [0x81, 0xA4, .. "type"u8, 0xDB, 0xFF, 0xFF, 0xFF, 0xFF, 0x61], ErrorCodes.InvalidMessagePack);
+        Pack("msgpack: map claiming 2^32-1 pairs", () => [0xDF, 0xFF, 0xFF, 0xFF, 0xFF], ErrorCodes.InvalidMessagePack);
+        Pack("msgpack: 3000 nested arrays", () => [.. Enumerable.Repeat((byte)0x91, 3000), 0xC0], ErrorCodes.InvalidMessagePack);
+        Pack("msgpack: invalid UTF-8 in a str", () => [0x81, 0xA4, .. "type"u8, 0xA2, 0xC3, 0x28], ErrorCodes.InvalidMessagePack);
+        Pack("msgpack: bytes after the map", () => [.. MessagePackProbe.Encode("""{"type":"ping"}"""), 0xC0], ErrorCodes.InvalidMessagePack);
+        Pack("msgpack: empty frame", () => [], ErrorCodes.InvalidMessagePack);
+        Pack("msgpack: an array, not a map", () => MessagePackProbe.Encode("""["ping"]"""), ErrorCodes.InvalidCommand);
+        Pack("msgpack: nil", () => [0xC0], ErrorCodes.InvalidCommand);
+        Pack("msgpack: type is a binary", () => [0x81, 0xA4, .. "type"u8, 0xC4, 0x04, .. "ping"u8], ErrorCodes.UnknownType);
+        Pack("msgpack: topic is an ext", () => [0x82, 0xA4, .. "type"u8, 0xA9, .. "subscribe"u8, 0xA5, .. "topic"u8, 0xD4, 0x01, 0x00], ErrorCodes.InvalidCommand);
+        cases.Add("msgpack: text frame on pushgw.msgpack", new Case(f => ExpectMessagePackErrorAsync(f.Node, Encoding.UTF8.GetBytes("""{"type":"ping"}"""), ErrorCodes.UnsupportedFrame, WebSocketMessageType.Text)));
+
         // Floods and bad credentials.
         cases.Add("command flood", new Case(f => FloodAsync(f.StrictNode), Strict: true));
         cases.Add("malformed-JSON flood", new Case(f => FloodAsync(f.StrictNode, "{oops"), Strict: true));
@@ -185,6 +202,17 @@ public sealed class BadInputCorpusTests(BadInputNodeFixture fixture) : IClassFix
         Assert.Equal(code, reply.GetProperty("code").GetString());
         Assert.False(string.IsNullOrEmpty(reply.GetProperty("message").GetString()));
         await client.RoundTripAsync();
+    }
+
+    private static async Task ExpectMessagePackErrorAsync(GatewayNode node, byte[] frame, string code, WebSocketMessageType type = WebSocketMessageType.Binary)
+    {
+        await using var client = await MessagePackProbe.ConnectAsync(node);
+        await client.SendAsync(frame, type);
+        var reply = await client.ReceiveAsync();
+        Assert.True(reply.GetProperty("type").GetString() == "error", reply.ToString());
+        Assert.Equal(code, reply.GetProperty("code").GetString());
+        await client.SendAsync(MessagePackProbe.Encode("""{"type":"ping","id":"after"}"""));
+        Assert.Equal("pong", (await client.ReceiveAsync()).GetProperty("type").GetString());
     }
 
     private static async Task ExpectReplyAsync(GatewayNode node, string frame, string type)

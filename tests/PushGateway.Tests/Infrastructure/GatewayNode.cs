@@ -25,6 +25,8 @@ public sealed class GatewayNode : WebApplicationFactory<PushGateway.Topics.Topic
             ["Feeds:Enabled"] = "false",
             ["Redis:ConnectionString"] = redis?.ConnectionString ?? "",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Disposing a node drains it; tests that exercise the drain set their own period.
+            ["Gateway:DrainGracePeriod"] = "00:00:00",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         var node = new GatewayNode(settings);

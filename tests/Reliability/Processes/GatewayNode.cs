@@ -17,18 +17,23 @@ internal sealed class GatewayNode
     private readonly string logPath;
     private Process? process;
 
-    public GatewayNode(int index, string dll, string runDirectory, string scenario, IReadOnlyList<string> settings)
+    public GatewayNode(int index, string dll, string runDirectory, string scenario, string redisConnectionString, IReadOnlyList<string> settings)
     {
         Index = index;
         Port = FreePort.Next();
         this.dll = dll;
-        this.settings = settings;
+        RedisClientName = string.Create(CultureInfo.InvariantCulture, $"rel-{scenario}-node{index}");
+        // A client name per node (the gateway keeps a configured one) lets CLIENT LIST say which node a Redis connection belongs to.
+        this.settings = [$"--Redis:ConnectionString={redisConnectionString},name={RedisClientName}", .. settings];
         logPath = Path.Combine(runDirectory, $"{scenario}.node{index}.log");
         HttpAddress = new Uri($"http://127.0.0.1:{Port}");
         WebSocketAddress = new Uri($"ws://127.0.0.1:{Port}/ws");
     }
 
     public int Index { get; }
+
+    /// <summary>The name this node's connections carry in Redis' CLIENT LIST.</summary>
+    public string RedisClientName { get; }
 
     public int Port { get; }
 

@@ -93,6 +93,26 @@ internal sealed class RedisNode
         return result;
     }
 
+    /// <summary>Channels subscribed per client name, summed over that name's connections (CLIENT LIST "sub=").</summary>
+    public async Task<Dictionary<string, long>> SubscriptionsByClientNameAsync(CancellationToken cancellationToken)
+    {
+        var reply = await CommandAsync(TimeSpan.FromSeconds(2), cancellationToken, "CLIENT", "LIST").ConfigureAwait(false);
+        if (reply.IsError) throw new IOException("CLIENT LIST: " + reply.Text);
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var line in reply.AsString()!.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string? name = null;
+            long subscribed = 0;
+            foreach (var field in line.Split(' '))
+            {
+                if (field.StartsWith("name=", StringComparison.Ordinal)) name = field[5..];
+                else if (field.StartsWith("sub=", StringComparison.Ordinal)) subscribed = long.Parse(field[4..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            if (!string.IsNullOrEmpty(name)) result[name] = result.GetValueOrDefault(name) + subscribed;
+        }
+        return result;
+    }
+
     public void DeleteData()
     {
         try

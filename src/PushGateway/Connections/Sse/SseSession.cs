@@ -117,25 +117,26 @@ internal sealed partial class SseSession : IDeliveryTarget, IAsyncDisposable
         finally
         {
             keepalive?.Dispose();
+            await ReleaseAsync().ConfigureAwait(false);
             metrics.ConnectionClosed((EndReason ?? CloseReason.Normal).Reason);
         }
     }
 
     /// <summary>
-    /// Ends the stream once; the first reason wins. A drain flushes what is queued and tells
-    /// EventSource to come back after a jittered delay (to another node, once this one is out of the
-    /// load balancer), so a node's streams do not all reconnect in the same instant; an expired token
-    /// flushes too; anything else drops the queue. A write still stuck after CloseTimeout is aborted.
+    /// Ends the stream once; the first reason wins. What is already queued is still written (a client
+    /// that is merely behind, say after a large replay, makes progress before it resumes, instead of
+    /// resuming from the same place for ever); a stalled one is aborted when CloseTimeout passes. A drain
+    /// also tells EventSource to come back after a jittered delay (to another node, once this one is out
+    /// of the load balancer), so a node's streams do not all reconnect in the same instant.
     /// </summary>
     public void End(CloseReason reason)
     {
         if (Interlocked.CompareExchange(ref endReason, reason, null) is not null) return;
-        var flush = reason == CloseReason.Draining || reason == CloseReason.TokenExpired;
         if (reason == CloseReason.Draining)
         {
             if (queue.TryEnqueue(SseLine.ReconnectLater(), null, out var size, reserve: true) == EnqueueResult.Queued) metrics.QueuedBytesChanged(size);
         }
-        metrics.QueuedBytesChanged(-queue.Complete(discard: !flush));
+        metrics.QueuedBytesChanged(-queue.Complete(discard: reason == CloseReason.PeerGone));
         if (reason != CloseReason.PeerGone) LogEnding(logger, Id, reason.Reason);
         try
         {
@@ -184,6 +185,7 @@ internal sealed partial class SseSession : IDeliveryTarget, IAsyncDisposable
         abort.Dispose();
     }
 
+    /// <summary>Gives every subscription back to the router: the last one of a key on this node also drops the bus subscription.</summary>
     private async Task ReleaseAsync()
     {
         foreach (var (subscription, _) in subscriptions)
