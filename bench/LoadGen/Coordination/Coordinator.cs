@@ -60,11 +60,8 @@ public sealed class Coordinator(LoadOptions o)
         }
         finally
         {
-            foreach (var w in _workers)
-            {
-                await w.StopAsync();
-                await w.DisposeAsync();
-            }
+            await Task.WhenAll(_workers.Select(w => w.StopAsync()));
+            foreach (var w in _workers) await w.DisposeAsync();
         }
         return report;
     }

@@ -93,23 +93,30 @@ public sealed class LatencyHistogram
         OverflowCount = Overflow,
     };
 
-    /// <summary>Sparse buckets for a JSON report: [index, count] pairs of the non-empty ones.</summary>
+    /// <summary>Sparse buckets for a JSON report: "index:count" of the non-empty ones, comma-separated (compact to store and diff).</summary>
     public HistogramData ToData()
     {
-        var buckets = new List<long[]>();
+        var buckets = new System.Text.StringBuilder();
         for (var i = 0; i < BucketCount; i++)
-            if (_counts[i] != 0) buckets.Add([i, _counts[i]]);
-        return new HistogramData { Buckets = buckets, Sum = _sum, Max = _max, Overflow = _overflow };
+        {
+            if (_counts[i] == 0) continue;
+            if (buckets.Length > 0) buckets.Append(',');
+            buckets.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i}:{_counts[i]}");
+        }
+        return new HistogramData { Buckets = buckets.ToString(), Sum = _sum, Max = _max, Overflow = _overflow };
     }
 
     public static LatencyHistogram FromData(HistogramData? data)
     {
         var h = new LatencyHistogram();
         if (data is null) return h;
-        foreach (var b in data.Buckets)
+        foreach (var pair in data.Buckets.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            h._counts[(int)b[0]] += b[1];
-            h._total += b[1];
+            var colon = pair.IndexOf(':');
+            var index = int.Parse(pair.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture);
+            var count = long.Parse(pair.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
+            h._counts[index] += count;
+            h._total += count;
         }
         h._sum = data.Sum;
         h._max = data.Max;
@@ -121,7 +128,8 @@ public sealed class LatencyHistogram
 /// <summary>The serialised form of a <see cref="LatencyHistogram"/> (sparse buckets).</summary>
 public sealed class HistogramData
 {
-    public List<long[]> Buckets { get; set; } = [];
+    /// <summary>"index:count,index:count,..." for the non-empty buckets; see <see cref="LatencyHistogram.HighestEquivalent"/>.</summary>
+    public string Buckets { get; set; } = "";
     public long Sum { get; set; }
     public long Max { get; set; }
     public long Overflow { get; set; }

@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace PushGateway.Tests.Infrastructure;
+namespace PushGateway.Testing;
 
 /// <summary>
-/// A real redis-server on a free loopback port, started for the test run (or REDIS_URL when set).
+/// Shared by the test projects (linked from tests/Shared). A real redis-server on a free loopback port, started for the test run (or REDIS_URL when set).
 /// Shared by the tests of a collection; each test uses its own topics, so they do not interfere.
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime
@@ -120,10 +120,4 @@ public sealed class RedisServer : IAsyncLifetime
             }
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisServer>
-{
-    public const string Name = "redis";
 }

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace FeedSimulator.Tests.Infrastructure;
+namespace PushGateway.Testing;
 
 /// <summary>Every await in a test is bounded, and a timeout names where it happened.</summary>
 public static class Bounded
@@ -30,6 +30,20 @@ public static class Bounded
         catch (TimeoutException)
         {
             throw new TimeoutException($"timed out after {(timeout ?? Default).TotalSeconds}s at {Path.GetFileName(file)}:{line}");
+        }
+    }
+
+    /// <summary>
+    /// For state owned by another process (Redis' PUBSUB counts) that offers no event to wait on:
+    /// polls a condition until it holds or the bound passes.
+    /// </summary>
+    public static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Default);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"never became true: {what}");
+            await Task.Delay(10);
         }
     }
 }
