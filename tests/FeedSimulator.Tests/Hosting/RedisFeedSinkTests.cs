@@ -6,12 +6,15 @@ namespace FeedSimulator.Tests.Hosting;
 
 public class RedisFeedSinkTests(RedisServer redis) : IClassFixture<RedisServer>
 {
-    [Fact]
-    public async Task Publishes_every_tick_in_order_on_prefix_plus_topic()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Publishes_every_tick_in_order_on_prefix_plus_topic(bool sequenced)
     {
-        await using var recorder = await ChannelRecorder.StartAsync(redis.ConnectionString, "sinktest.*");
+        var prefix = sequenced ? "seqtest." : "sinktest.";
+        await using var recorder = await ChannelRecorder.StartAsync(redis.ConnectionString, prefix + "*");
         var counters = new PublishCounters();
-        var options = new RedisSinkOptions { ConnectionString = redis.ConnectionString, ChannelPrefix = "sinktest.", MaxPendingPublishes = 50 };
+        var options = new RedisSinkOptions { ConnectionString = redis.ConnectionString, ChannelPrefix = prefix, MaxPendingPublishes = 50, Sequenced = sequenced };
         await using var sink = new RedisFeedSink(options, counters, NullLogger<RedisFeedSink>.Instance);
         await sink.ConnectAsync().Within();
         var engine = new FeedEngine(TestOptions.Create(o => (o.FxTicksPerSecond, o.MaxTicks) = (5_000, 500)), TimeProvider.System);
@@ -21,10 +24,25 @@ public class RedisFeedSinkTests(RedisServer redis) : IClassFixture<RedisServer>
         await recorder.WaitForAsync(500).Within();
 
         var expected = engine.Generate(500).ToList();
-        Assert.Equal(expected.Select(t => "sinktest." + t.Topic), recorder.Messages.Select(m => m.Channel));
-        Assert.Equal(expected.Select(t => t.Payload.ToArray()), recorder.Messages.Select(m => m.Payload));
+        Assert.Equal(expected.Select(t => prefix + t.Topic), recorder.Messages.Select(m => m.Channel));
+        Assert.Equal(expected.Select(t => t.Payload.ToArray()), recorder.Messages.Select(m => sequenced ? Unwrap(m.Payload).Payload : m.Payload));
+        if (sequenced)
+        {
+            // The sequenced path numbers each topic 1, 2, 3, ... without holes.
+            foreach (var topic in recorder.Messages.GroupBy(m => m.Channel))
+                Assert.Equal(Enumerable.Range(1, topic.Count()).Select(i => (long)i), topic.Select(m => Unwrap(m.Payload).Seq));
+        }
         Assert.Equal(500, counters.Published);
         Assert.Equal(0, counters.Failed);
+    }
+
+    /// <summary>Splits the gateway's envelope: 0x1E seq:epoch:ms LF payload.</summary>
+    private static (long Seq, byte[] Payload) Unwrap(byte[] raw)
+    {
+        Assert.Equal(0x1E, raw[0]);
+        var newline = Array.IndexOf(raw, (byte)'\n');
+        var header = System.Text.Encoding.ASCII.GetString(raw, 1, newline - 1).Split(':');
+        return (long.Parse(header[0]), raw[(newline + 1)..]);
     }
 
     [Fact]

@@ -29,8 +29,11 @@ public sealed class GatewayNode : WebApplicationFactory<PushGateway.Topics.Topic
             ["Gateway:DrainGracePeriod"] = "00:00:00",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
+        // A free port through the urls setting rather than UseKestrel(0), which was seen to race with server start
+        // ("Addresses cannot be modified after the server has started").
+        settings["urls"] = "http://127.0.0.1:0";
         var node = new GatewayNode(settings);
-        node.UseKestrel(0);
+        node.UseKestrel();
         node.StartServer();
         var address = node.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         node.HttpAddress = new Uri(address.Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1"));

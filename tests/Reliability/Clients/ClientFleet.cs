@@ -54,7 +54,8 @@ internal sealed class ClientFleet
         }
     }
 
-    public ResumingClient AddMisbehaving(ClientRole role, int node, IReadOnlyList<string> topics)
+    /// <summary>Adds one client in <paramref name="role"/> that starts on <paramref name="node"/>; call <see cref="Start"/> to run it.</summary>
+    public ResumingClient Add(ClientRole role, int node, IReadOnlyList<string> topics)
     {
         var client = new ResumingClient(this, clients.Count, role, node, topics);
         clients.Add(client);

@@ -84,6 +84,8 @@ internal sealed class ResumingClient
 
     public int SubscribeErrors { get; private set; }
 
+    public string? LastConnectError { get; private set; }
+
     /// <summary>How many times each close code ended a connection (<see cref="NoCloseFrame"/>: no close frame).</summary>
     public Dictionary<int, int> CloseCodes
     {
@@ -111,10 +113,11 @@ internal sealed class ResumingClient
                 if (Role == ClientRole.Healthy) await socket.ConnectAsync(fleet.Nodes[node], bounded.Token).ConfigureAwait(false);
                 else await socket.ConnectAsync(fleet.Nodes[node], SmallReceiveBuffer, bounded.Token).ConfigureAwait(false);
             }
-            catch (Exception) when (!stop.IsCancellationRequested)
+            catch (Exception ex) when (!stop.IsCancellationRequested)
             {
                 // Refused (node down), 503 (draining) or too slow: try another node after a backoff.
                 ConnectFailures++;
+                LastConnectError = ex.GetBaseException().Message;
                 nodeIndex++;
                 if (Role != ClientRole.Healthy) return;
                 await DelayAsync(Backoff(failures++), stop).ConfigureAwait(false);

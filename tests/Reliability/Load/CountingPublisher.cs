@@ -21,19 +21,17 @@ internal sealed class CountingPublisher
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(10);
     private readonly RedisNode redis;
     private readonly string library;
-    private readonly double ratePerSecond;
-    private readonly string padding;
+    private readonly Dictionary<string, TopicSpec> specs;
     private readonly List<Task> loops = [];
     private CancellationTokenSource? stopping;
     private long failures;
 
-    public CountingPublisher(RedisNode redis, string library, IReadOnlyList<string> topics, double ratePerSecond, int padBytes)
+    public CountingPublisher(RedisNode redis, string library, IReadOnlyList<TopicSpec> topics)
     {
         this.redis = redis;
         this.library = library;
-        this.ratePerSecond = ratePerSecond;
-        padding = padBytes > 0 ? ",\"p\":\"" + new string('x', padBytes) + "\"" : "";
-        Ledgers = topics.ToDictionary(t => t, t => new TopicLedger(t), StringComparer.Ordinal);
+        specs = topics.ToDictionary(t => t.Topic, StringComparer.Ordinal);
+        Ledgers = topics.ToDictionary(t => t.Topic, t => new TopicLedger(t.Topic), StringComparer.Ordinal);
     }
 
     public IReadOnlyDictionary<string, TopicLedger> Ledgers { get; }
@@ -58,8 +56,11 @@ internal sealed class CountingPublisher
     public void Start()
     {
         stopping = new CancellationTokenSource();
-        var interval = TimeSpan.FromSeconds(Ledgers.Count / ratePerSecond);
-        foreach (var ledger in Ledgers.Values) loops.Add(Task.Run(() => RunTopicAsync(ledger, interval, stopping.Token)));
+        foreach (var ledger in Ledgers.Values)
+        {
+            var interval = TimeSpan.FromSeconds(1 / specs[ledger.Topic].RatePerSecond);
+            loops.Add(Task.Run(() => RunTopicAsync(ledger, interval, stopping.Token)));
+        }
     }
 
     /// <summary>Stops publishing; each loop finishes its command in flight and settles what is left.</summary>
@@ -151,7 +152,7 @@ internal sealed class CountingPublisher
 
     private async Task<RespValue> PublishAsync(RespConnection connection, string topic, long n, CancellationToken cancellationToken)
     {
-        var payload = string.Create(CultureInfo.InvariantCulture, $"{{\"n\":{n},\"t\":{Clock.NowMicros}{padding}}}");
+        var payload = string.Create(CultureInfo.InvariantCulture, $"{{\"n\":{n},\"t\":{Clock.NowMicros}{specs[topic].Padding}}}");
         var reply = await connection.CommandAsync(CommandTimeout, cancellationToken, "FCALL", "pushgw_publish", "1", topic, payload).ConfigureAwait(false);
         if (reply.IsError && reply.Text!.Contains("Function not found", StringComparison.OrdinalIgnoreCase))
         {

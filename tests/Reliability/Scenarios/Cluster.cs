@@ -14,13 +14,14 @@ internal sealed class Cluster : IAsyncDisposable
 {
     private static readonly TimeSpan NodeStartTimeout = TimeSpan.FromSeconds(90);
 
-    private Cluster(RedisNode redis, List<GatewayNode> nodes, CountingPublisher publisher, ClientFleet fleet, IReadOnlyList<string> topics)
+    private Cluster(RedisNode redis, List<GatewayNode> nodes, CountingPublisher publisher, ClientFleet fleet, IReadOnlyList<string> topics, IReadOnlyList<string> bulkTopics)
     {
         Redis = redis;
         Nodes = nodes;
         Publisher = publisher;
         Fleet = fleet;
         Topics = topics;
+        BulkTopics = bulkTopics;
     }
 
     public RedisNode Redis { get; }
@@ -32,6 +33,8 @@ internal sealed class Cluster : IAsyncDisposable
     public ClientFleet Fleet { get; }
 
     public IReadOnlyList<string> Topics { get; }
+
+    public IReadOnlyList<string> BulkTopics { get; }
 
     /// <summary>Starts Redis, the nodes, seeds every topic, connects the healthy clients and waits until all are live. The publisher is not started.</summary>
     public static async Task<Cluster> StartAsync(RunOptions options, string library, string scenario, ClusterShape shape, CancellationToken cancellationToken)
@@ -57,11 +60,14 @@ internal sealed class Cluster : IAsyncDisposable
             await Task.WhenAll(nodes.Select(n => n.WaitReadyAsync(NodeStartTimeout, cancellationToken))).ConfigureAwait(false);
 
             var topics = Enumerable.Range(0, shape.Topics).Select(i => string.Create(CultureInfo.InvariantCulture, $"rel.{scenario}.t{i:00}")).ToList();
-            var publisher = new CountingPublisher(redis, library, topics, shape.RatePerSecond, shape.PadBytes);
+            var bulk = Enumerable.Range(0, shape.BulkTopics).Select(i => string.Create(CultureInfo.InvariantCulture, $"rel.{scenario}.bulk{i}")).ToList();
+            var specs = topics.Select(t => new TopicSpec(t, shape.RatePerSecond / shape.Topics, shape.PadBytes))
+                .Concat(bulk.Select(t => new TopicSpec(t, shape.BulkRatePerTopic, shape.BulkPadBytes))).ToList();
+            var publisher = new CountingPublisher(redis, library, specs);
             await publisher.SeedAsync(cancellationToken).ConfigureAwait(false);
             var fleet = new ClientFleet(nodes.Select(n => n.WebSocketAddress).ToList(), publisher.Ledgers, messageBytes: 80 + shape.PadBytes);
             fleet.AddHealthy(shape.Clients, topics, shape.TopicsPerClient);
-            var cluster = new Cluster(redis, nodes, publisher, fleet, topics);
+            var cluster = new Cluster(redis, nodes, publisher, fleet, topics, bulk);
             fleet.Start();
             await fleet.WaitAllLiveAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
             return cluster;
