@@ -85,6 +85,16 @@ public sealed class Coordinator(LoadOptions o)
         var before = await cpuAtStart;
         var drain = await DrainAsync(measured.Index);
         var after = CpuSnapshot();
+        // The warm-up is reported too (without CPU figures): when a server falls behind, its
+        // deliveries show where the backlog went.
+        foreach (var p in phases.Where(p => !p.Measured && p.Count > 0))
+        {
+            var r = await PhaseReportAsync(p, published, after, after, 0, start);
+            r.ServerCpuMs = r.ServerCpuMsPer1kDeliveries = r.DeliveriesPerServerCpuSecond = r.ServerCpuUtilisation = r.LoadGenCpuMs = r.OtherCpuMs = 0;
+            r.FinalMissing = 0; // later phases' messages supersede a warm-up's last value
+            r.MachineCpuBusyPercent = 0;
+            report.Phases.Add(r);
+        }
         report.Phases.Add(await PhaseReportAsync(measured, published, before, after, drain, measuredStart));
         report.Result = report.Phases[^1];
     }
@@ -163,7 +173,7 @@ public sealed class Coordinator(LoadOptions o)
         var serverMs = serverGone ? 0 : after.ServerMs - before.ServerMs;
         var window = (after.Micros - before.Micros) / 1e6;
         var lastArrival = parts.Count == 0 ? 0 : parts.Max(p => p.LastArrivalMicros);
-        var span = lastArrival == 0 ? phase.Seconds : (lastArrival - phaseStartMicros) / 1e6;
+        var span = lastArrival == 0 ? 0 : (lastArrival - phaseStartMicros) / 1e6;
         return new PhaseReport
         {
             Name = phase.Name,

@@ -24,7 +24,7 @@ public static class ReportPrinter
             Line(string.Create(inv, $"-- {p.Name}: rate {p.Rate:F0}/s for {p.Seconds:F0}s{(ReferenceEquals(p, r.Result) ? "  [result]" : "")}"));
             Line(string.Create(inv, $"   published {p.Published} (errors {p.PublishErrors}, no receivers {p.PublishNoReceivers}, max publisher lag {p.MaxPublishLagMs:F1} ms)"));
             Line(string.Create(inv, $"   expected {p.Expected}, delivered {p.Delivered}, {(p.Conflating ? "conflated (maxRate)" : "lost")} {p.Lost}, last value missing {p.FinalMissing}, duplicates {p.Duplicates}, out of order {p.OutOfOrder}"));
-            Line(string.Create(inv, $"   delivered/s {p.DeliveredPerSec:F0} (last delivery {p.DeliverySpanSeconds:F1}s after the phase began), frames/delivery {p.FramesPerDelivery:F3}, drain {p.DrainSeconds:F1}s"));
+            Line(string.Create(inv, $"   delivered/s {p.DeliveredPerSec:F0} ({(p.Delivered == 0 ? "nothing delivered" : $"last delivery {p.DeliverySpanSeconds:F1}s after the phase began")}), frames/delivery {p.FramesPerDelivery:F3}, drain {p.DrainSeconds:F1}s"));
             var l = p.Latency;
             Line(string.Create(inv, $"   latency ms  p50 {l.P50Ms:F2}  p90 {l.P90Ms:F2}  p99 {l.P99Ms:F2}  p99.9 {l.P999Ms:F2}  max {l.MaxMs:F2}  mean {l.MeanMs:F2}"));
             if (p.ServerExited) Line("   SERVER PROCESS EXITED during the window: no CPU figures");

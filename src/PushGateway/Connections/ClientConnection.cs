@@ -39,7 +39,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget
         options = services.Options;
         metrics = services.Metrics;
         logger = services.Logger;
-        queue = new SendQueue(format, options.SendQueueBytes);
+        queue = new SendQueue(format, options.SendQueueBytes, metrics);
         abort.Token.Register(static s => ((WebSocket)s!).Abort(), socket);
     }
 
@@ -88,8 +88,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget
     /// <summary>Queues a reply or notice without waiting; a connection that cannot take even that is closed as a slow consumer.</summary>
     public void Enqueue(OutboundFrame frame)
     {
-        if (queue.TryEnqueue(frame, out var size)) metrics.QueuedBytesChanged(size);
-        else if (CloseReason is null) Close(CloseReason.SlowConsumer, flush: false);
+        if (!queue.TryEnqueue(frame, out _) && CloseReason is null) Close(CloseReason.SlowConsumer, flush: false);
     }
 
     /// <summary>
@@ -99,19 +98,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget
     /// </summary>
     public void Enqueue(PublishedMessage message, ConnectionSubscription subscription)
     {
-        switch (queue.TryEnqueue(message, message.Conflatable ? subscription : null, out var delta))
-        {
-            case EnqueueResult.Queued:
-                metrics.QueuedBytesChanged(delta);
-                return;
-            case EnqueueResult.Conflated:
-                metrics.QueuedBytesChanged(delta);
-                metrics.MessagesConflated(1);
-                return;
-            case EnqueueResult.Full:
-                OnOverflow(message, subscription);
-                return;
-        }
+        if (queue.TryEnqueue(message, message.Conflatable ? subscription : null, out _) == EnqueueResult.Full) OnOverflow(message, subscription);
     }
 
     public void CountConflated() => metrics.MessagesConflated(1);
@@ -129,8 +116,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget
         }
         if (!subscription.MarkGap(message.Topic)) return;
         var notice = GapNotice.Create(message.Topic, subscription.Key, "slow_consumer", message.Seq, message.Epoch);
-        if (queue.TryEnqueue(notice, null, out var delta, reserve: true) == EnqueueResult.Queued) metrics.QueuedBytesChanged(delta);
-        else Close(CloseReason.SlowConsumer, flush: false);
+        if (queue.TryEnqueue(notice, null, out _, reserve: true) != EnqueueResult.Queued) Close(CloseReason.SlowConsumer, flush: false);
     }
 
     /// <summary>
@@ -140,7 +126,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget
     public void Close(CloseReason reason, bool flush)
     {
         if (Interlocked.CompareExchange(ref closeReason, reason, null) is not null) return;
-        metrics.QueuedBytesChanged(-queue.Complete(discard: !flush));
+        queue.Complete(discard: !flush);
         if (reason != CloseReason.PeerGone) LogClosing(logger, Id, reason.Code, reason.Reason);
         try
         {
@@ -220,7 +206,6 @@ internal sealed partial class ClientConnection : IDeliveryTarget
             {
                 batch.Clear();
                 var bytes = queue.DequeueBatch(batch, options.MaxFrameBytes);
-                metrics.QueuedBytesChanged(-bytes);
                 // Back under half the budget: the client is keeping up again.
                 if (queue.QueuedBytes < queue.Capacity / 2) Volatile.Write(ref overflowSince, 0);
                 var buffer = ArrayPool<byte>.Shared.Rent(bytes + batch.Count);
@@ -265,10 +250,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget
             if (frame is PublishedMessage message)
             {
                 delivered++;
-                var latency = message.PublishedAtMs > 0
-                    ? nowMs - message.PublishedAtMs
-                    : Stopwatch.GetElapsedTime(message.ReceivedTimestamp).TotalMilliseconds;
-                oldestLatencyMs = Math.Max(oldestLatencyMs, latency);
+                oldestLatencyMs = Math.Max(oldestLatencyMs, message.LatencyMs(nowMs));
             }
         }
         return at;

@@ -1,3 +1,4 @@
+using PushGateway.Observability;
 using PushGateway.Protocol;
 
 namespace PushGateway.Connections;
@@ -5,9 +6,10 @@ namespace PushGateway.Connections;
 /// <summary>
 /// A connection's bounded outgoing queue. Producers (the fan-out, the receive loop) never wait:
 /// they enqueue, conflate, or learn the queue is full. The connection's single send loop drains it
-/// in batches so that whatever accumulated goes out as one frame.
+/// in batches so that whatever accumulated goes out as one frame. It keeps the node's queue-depth and
+/// conflation figures itself, so every owner (WebSocket, SSE) counts them the same way.
 /// </summary>
-internal sealed class SendQueue(WireFormat format, int capacityBytes)
+internal sealed class SendQueue(WireFormat format, int capacityBytes, GatewayMetrics? metrics = null)
 {
     private readonly object gate = new();
     private Entry[] entries = new Entry[8];
@@ -46,6 +48,8 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes)
             {
                 if (owner is null || frame is not PublishedMessage message || !TryReplace(owner, message, size, out sizeDelta))
                     return EnqueueResult.Full;
+                metrics?.QueuedBytesChanged(sizeDelta);
+                metrics?.MessagesConflated(1);
                 return EnqueueResult.Conflated;
             }
             if (count == entries.Length) Grow();
@@ -56,6 +60,7 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes)
             wake = waiter;
             waiter = null;
         }
+        metrics?.QueuedBytesChanged(size);
         wake?.TrySetResult(true);
         return EnqueueResult.Queued;
     }
@@ -91,6 +96,7 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes)
             }
             queuedBytes -= taken;
         }
+        metrics?.QueuedBytesChanged(-taken);
         return taken;
     }
 
@@ -112,6 +118,7 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes)
             wake = waiter;
             waiter = null;
         }
+        metrics?.QueuedBytesChanged(-dropped);
         wake?.TrySetResult(false);
         return dropped;
     }

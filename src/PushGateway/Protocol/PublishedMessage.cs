@@ -46,6 +46,10 @@ public sealed class PublishedMessage : OutboundFrame
     /// <summary>Unix milliseconds at the publish function (Redis' clock), 0 when unknown.</summary>
     public long PublishedAtMs { get; }
 
+    /// <summary>Age at <paramref name="nowMs"/>: from the publish time when the message carries one (end to end), else from its arrival at this node.</summary>
+    public double LatencyMs(long nowMs) =>
+        PublishedAtMs > 0 ? nowMs - PublishedAtMs : System.Diagnostics.Stopwatch.GetElapsedTime(ReceivedTimestamp).TotalMilliseconds;
+
     /// <summary>The payload as embedded in the frame (valid JSON), for filters such as the deadband.</summary>
     public ReadOnlySpan<byte> Data => json.AsSpan(dataOffset, json.Length - dataOffset - 1);
 

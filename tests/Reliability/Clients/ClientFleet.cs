@@ -173,7 +173,12 @@ internal sealed class ClientFleet
         var total = new TopicAccount();
         foreach (var client in clients.Where(c => c.Role == role))
         {
-            foreach (var tally in client.Tallies) total.Add(tally.Account(ledgers[tally.Topic]));
+            foreach (var tally in client.Tallies)
+            {
+                var account = tally.Account(ledgers[tally.Topic]);
+                for (var i = 0; i < account.LostSample.Count; i++) account.LostSample[i] = $"client {client.Id} on node {client.CurrentNode}: {account.LostSample[i]}";
+                total.Add(account);
+            }
         }
         return total;
     }

@@ -140,7 +140,7 @@ internal sealed class TopicTally(string topic)
                 else
                 {
                     account.Lost++;
-                    if (account.LostSample.Count < 5) account.LostSample.Add(n);
+                    if (account.LostSample.Count < 5) account.LostSample.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Topic} n={n}"));
                 }
             }
             // A gap notice says "messages were lost and cannot be replayed"; one whose stretch holds no missing message is false.
@@ -189,7 +189,8 @@ internal sealed class TopicAccount
 
     public Dictionary<string, long> GapReasons { get; } = new(StringComparer.Ordinal);
 
-    public List<long> LostSample { get; } = [];
+    /// <summary>A few of the messages lost silently ("client 7 on node 1: topic n=123"), to start an investigation from.</summary>
+    public List<string> LostSample { get; } = [];
 
     public void Add(TopicAccount other)
     {
@@ -203,6 +204,7 @@ internal sealed class TopicAccount
         GapNotices += other.GapNotices;
         Phantom += other.Phantom;
         FalseGapNotices += other.FalseGapNotices;
+        foreach (var lost in other.LostSample.Take(Math.Max(0, 10 - LostSample.Count))) LostSample.Add(lost);
         foreach (var (reason, count) in other.GapReasons) GapReasons[reason] = GapReasons.GetValueOrDefault(reason) + count;
         foreach (var (reason, count) in other.FalseGapReasons) FalseGapReasons[reason] = FalseGapReasons.GetValueOrDefault(reason) + count;
     }

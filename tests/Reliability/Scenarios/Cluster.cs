@@ -51,6 +51,7 @@ internal sealed class Cluster : IAsyncDisposable
                 "--Logging:LogLevel:Default=Warning",
                 "--Logging:LogLevel:PushGateway.Lifecycle=Information",
                 "--Logging:LogLevel:PushGateway.Bus=Information",
+                "--Logging:LogLevel:PushGateway.Connections=Information",
                 // Harmless to the gateway; lets scripts/faults.sh recognise this run's processes by their command line.
                 $"--Reliability:Run={options.RunDirectory}",
             };

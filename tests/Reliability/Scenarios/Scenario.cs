@@ -102,7 +102,7 @@ internal abstract class Scenario
         report.ParseErrors = fleet.ParseErrors;
         if (before is not null) Cluster.AddFigures(report, before, cluster.Sample());
 
-        var lostDetail = healthy.Lost == 0 ? "" : $"; first lost n per client-topic sample: {string.Join(",", healthy.LostSample)}";
+        var lostDetail = healthy.Lost == 0 ? "" : $"; e.g. {string.Join("; ", healthy.LostSample)}";
         report.Check("no silent loss", healthy.Lost == 0,
             $"{healthy.Expected} expected deliveries: {healthy.Delivered} delivered ({healthy.Recovered} recovered), {healthy.Gapped} reported as gaps, {healthy.Lost} lost silently{lostDetail}");
         if (!GapsAllowed)

@@ -40,7 +40,7 @@ internal sealed partial class SseSession : IDeliveryTarget, IAsyncDisposable
         this.logger = logger;
         options = services.Options;
         metrics = services.Metrics;
-        queue = new SendQueue(WireFormat.Json, options.SendQueueBytes);
+        queue = new SendQueue(WireFormat.Json, options.SendQueueBytes, metrics);
         abort.Token.Register(static s => ((HttpContext)s!).Abort(), context);
     }
 
@@ -134,9 +134,9 @@ internal sealed partial class SseSession : IDeliveryTarget, IAsyncDisposable
         if (Interlocked.CompareExchange(ref endReason, reason, null) is not null) return;
         if (reason == CloseReason.Draining)
         {
-            if (queue.TryEnqueue(SseLine.ReconnectLater(), null, out var size, reserve: true) == EnqueueResult.Queued) metrics.QueuedBytesChanged(size);
+            queue.TryEnqueue(SseLine.ReconnectLater(), null, out _, reserve: true);
         }
-        metrics.QueuedBytesChanged(-queue.Complete(discard: reason == CloseReason.PeerGone));
+        queue.Complete(discard: reason == CloseReason.PeerGone);
         if (reason != CloseReason.PeerGone) LogEnding(logger, Id, reason.Reason);
         try
         {
@@ -150,8 +150,7 @@ internal sealed partial class SseSession : IDeliveryTarget, IAsyncDisposable
     /// <summary>A notice (a gap); never waits. A stream that cannot take even that is ended.</summary>
     public void Enqueue(OutboundFrame frame)
     {
-        if (queue.TryEnqueue(frame, out var size)) metrics.QueuedBytesChanged(size);
-        else if (EndReason is null) End(CloseReason.SlowConsumer);
+        if (!queue.TryEnqueue(frame, out _) && EndReason is null) End(CloseReason.SlowConsumer);
     }
 
     /// <summary>
@@ -160,20 +159,9 @@ internal sealed partial class SseSession : IDeliveryTarget, IAsyncDisposable
     /// </summary>
     public void Enqueue(PublishedMessage message, ConnectionSubscription subscription)
     {
-        switch (queue.TryEnqueue(message, message.Conflatable ? subscription : null, out var delta))
-        {
-            case EnqueueResult.Queued:
-                metrics.QueuedBytesChanged(delta);
-                return;
-            case EnqueueResult.Conflated:
-                metrics.QueuedBytesChanged(delta);
-                metrics.MessagesConflated(1);
-                return;
-            case EnqueueResult.Full:
-                metrics.MessageDropped();
-                End(CloseReason.SlowConsumer);
-                return;
-        }
+        if (queue.TryEnqueue(message, message.Conflatable ? subscription : null, out _) != EnqueueResult.Full) return;
+        metrics.MessageDropped();
+        End(CloseReason.SlowConsumer);
     }
 
     public void CountConflated() => metrics.MessagesConflated(1);
@@ -228,7 +216,7 @@ internal sealed partial class SseSession : IDeliveryTarget, IAsyncDisposable
     /// <summary>A comment proxies see as traffic and EventSource ignores; a full queue needs none, so a refusal is fine.</summary>
     private void SendKeepalive()
     {
-        if (queue.TryEnqueue(SseLine.Keepalive, out var size)) metrics.QueuedBytesChanged(size);
+        queue.TryEnqueue(SseLine.Keepalive, out _);
     }
 
     private async Task WriteLoopAsync()
@@ -242,8 +230,7 @@ internal sealed partial class SseSession : IDeliveryTarget, IAsyncDisposable
             while (await queue.WaitToReadAsync().ConfigureAwait(false))
             {
                 batch.Clear();
-                var bytes = queue.DequeueBatch(batch, options.MaxFrameBytes);
-                metrics.QueuedBytesChanged(-bytes);
+                queue.DequeueBatch(batch, options.MaxFrameBytes);
                 var delivered = 0;
                 var oldest = 0.0;
                 var nowMs = services.Time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -252,10 +239,7 @@ internal sealed partial class SseSession : IDeliveryTarget, IAsyncDisposable
                     if (!SseWire.Write(body, frame, positions)) continue;
                     var message = (PublishedMessage)frame;
                     delivered++;
-                    var latency = message.PublishedAtMs > 0
-                        ? nowMs - message.PublishedAtMs
-                        : Stopwatch.GetElapsedTime(message.ReceivedTimestamp).TotalMilliseconds;
-                    oldest = Math.Max(oldest, latency);
+                    oldest = Math.Max(oldest, message.LatencyMs(nowMs));
                 }
                 await FlushAsync(body).ConfigureAwait(false);
                 if (delivered > 0) metrics.FrameWritten(delivered, oldest);
