@@ -11,7 +11,8 @@ internal sealed record RunOptions(
     string RunDirectory,
     string? SummaryFile,
     bool KeepLogs,
-    string RepositoryRoot)
+    string RepositoryRoot,
+    IReadOnlyList<string> GatewaySettings)
 {
     public static readonly string[] Known = ["redis-restart", "redis-pause", "node-kill", "rolling", "slow", "soak"];
 
@@ -29,6 +30,7 @@ internal sealed record RunOptions(
           --run-dir DIR             where logs and the pid list go (default /tmp/pushgw-faults/<run>)
           --summary-file FILE       write "<passed> <failed>" there (scripts/faults.sh reads it)
           --keep                    keep the run directory even when everything passed
+          --gateway-setting K=V     extra gateway setting for every node, e.g. Gateway:SendQueueBytes=131072 (repeatable)
         """;
 
     public static RunOptions Parse(string[] args)
@@ -39,6 +41,7 @@ internal sealed record RunOptions(
         var keep = false;
         string? gateway = null, runDirectory = null, summary = null;
         TimeSpan? duration = null;
+        var gatewaySettings = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -51,6 +54,7 @@ internal sealed record RunOptions(
                 case "--gateway": gateway = Value(); break;
                 case "--run-dir": runDirectory = Value(); break;
                 case "--summary-file": summary = Value(); break;
+                case "--gateway-setting": gatewaySettings.Add("--" + Value()); break;
                 case "--duration": duration = TimeSpan.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
@@ -71,7 +75,7 @@ internal sealed record RunOptions(
         gateway ??= Path.Combine(root, "src", "PushGateway", "bin", "Release", "net10.0", "PushGateway.dll");
         runDirectory ??= Path.Combine(Path.GetTempPath(), "pushgw-faults",
             DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        return new RunOptions(scenarios, profile, json, Path.GetFullPath(gateway), Path.GetFullPath(runDirectory), summary, keep, root);
+        return new RunOptions(scenarios, profile, json, Path.GetFullPath(gateway), Path.GetFullPath(runDirectory), summary, keep, root, gatewaySettings);
     }
 
     /// <summary>The checkout: the first directory upwards (from here, then from the binary) that holds PushGateway.sln.</summary>

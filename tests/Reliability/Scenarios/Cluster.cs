@@ -56,6 +56,7 @@ internal sealed class Cluster : IAsyncDisposable
                 $"--Reliability:Run={options.RunDirectory}",
             };
             settings.AddRange(shape.GatewaySettings);
+            settings.AddRange(options.GatewaySettings);
             for (var i = 0; i < shape.Nodes; i++) nodes.Add(new GatewayNode(i, options.GatewayDll, options.RunDirectory, scenario, redis.ConnectionString, settings));
             foreach (var node in nodes) node.Start();
             await Task.WhenAll(nodes.Select(n => n.WaitReadyAsync(NodeStartTimeout, cancellationToken))).ConfigureAwait(false);
