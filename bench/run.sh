@@ -185,6 +185,7 @@ s4() {
       --duration "${DURATION:-15s}" --warmup "${WARMUP:-3s}" --processes "$procs" --source-ips "$common_ips"
   done
   echo
+  command -v jq >/dev/null 2>&1 || { log "jq not installed: no s4 summary table (apt-get install jq)"; return 0; }
   echo "== s4: deliveries per server CPU-second by subscribers per topic"
   printf '%-12s' "subs/topic"
   for target in $targets; do printf ' %22s %10s' "$target del/CPU-s" "p99 ms"; done

@@ -39,13 +39,12 @@ public sealed class Schedule
         }
         else
         {
-            // Each step is followed by a quiet gap so the next one starts with empty queues.
+            // The coordinator runs the steps one by one, with a quiet second between them.
             if (warmup > 0) phases.Add(("warmup", o.Rate, warmup, false));
             var rate = o.Rate;
             for (var s = 0; s < o.RampSteps; s++)
             {
                 phases.Add(($"step{s + 1}", Math.Round(rate), o.Duration.TotalSeconds, true));
-                phases.Add(($"gap{s + 1}", 0, 2, false));
                 rate *= o.RampFactor;
             }
         }
@@ -87,5 +86,5 @@ public sealed class Schedule
     private long CountBelow(long n, int topic) => n > topic ? (n - topic + Topics - 1) / Topics : 0;
 }
 
-/// <param name="Measured">false for warm-up and the quiet gaps of a ramp.</param>
+/// <param name="Measured">false for the warm-up.</param>
 public sealed record Phase(int Index, string Name, double Rate, double Seconds, bool Measured, long FirstIndex, long Count);

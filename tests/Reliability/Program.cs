@@ -53,7 +53,8 @@ finally
 }
 
 var passed = reports.Count(r => r.Passed);
-var failed = reports.Count - passed + (cancel.IsCancellationRequested ? 1 : 0);
+// A scenario that never ran (interrupted before it) counts as failed too.
+var failed = options.Scenarios.Count - passed;
 if (options.Json) ReportWriter.WriteJson(reports, Console.Out);
 human.WriteLine();
 human.WriteLine($"scenarios: {passed} passed, {failed} failed{(cancel.IsCancellationRequested ? " (interrupted)" : "")}; logs in {options.RunDirectory}");

@@ -12,7 +12,8 @@ internal sealed record RunOptions(
     string? SummaryFile,
     bool KeepLogs,
     string RepositoryRoot,
-    IReadOnlyList<string> GatewaySettings)
+    IReadOnlyList<string> GatewaySettings,
+    int? TraceClient)
 {
     public static readonly string[] Known = ["redis-restart", "redis-pause", "node-kill", "rolling", "slow", "soak"];
 
@@ -31,6 +32,7 @@ internal sealed record RunOptions(
           --summary-file FILE       write "<passed> <failed>" there (scripts/faults.sh reads it)
           --keep                    keep the run directory even when everything passed
           --gateway-setting K=V     extra gateway setting for every node, e.g. Gateway:SendQueueBytes=131072 (repeatable)
+          --trace-client ID         write every server object client ID receives to <run-dir>/<scenario>.client<ID>.trace
         """;
 
     public static RunOptions Parse(string[] args)
@@ -42,6 +44,7 @@ internal sealed record RunOptions(
         string? gateway = null, runDirectory = null, summary = null;
         TimeSpan? duration = null;
         var gatewaySettings = new List<string>();
+        int? traceClient = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -54,6 +57,7 @@ internal sealed record RunOptions(
                 case "--gateway": gateway = Value(); break;
                 case "--run-dir": runDirectory = Value(); break;
                 case "--summary-file": summary = Value(); break;
+                case "--trace-client": traceClient = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--gateway-setting": gatewaySettings.Add("--" + Value()); break;
                 case "--duration": duration = TimeSpan.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
@@ -75,7 +79,7 @@ internal sealed record RunOptions(
         gateway ??= Path.Combine(root, "src", "PushGateway", "bin", "Release", "net10.0", "PushGateway.dll");
         runDirectory ??= Path.Combine(Path.GetTempPath(), "pushgw-faults",
             DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        return new RunOptions(scenarios, profile, json, Path.GetFullPath(gateway), Path.GetFullPath(runDirectory), summary, keep, root, gatewaySettings);
+        return new RunOptions(scenarios, profile, json, Path.GetFullPath(gateway), Path.GetFullPath(runDirectory), summary, keep, root, gatewaySettings, traceClient);
     }
 
     /// <summary>The checkout: the first directory upwards (from here, then from the binary) that holds PushGateway.sln.</summary>

@@ -139,18 +139,29 @@ internal sealed partial class ClientConnection : IDeliveryTarget
 
     private async Task ReceiveLoopAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        byte[]? buffer = null;
         try
         {
             var count = 0;
             while (CloseReason is null)
             {
-                if (count == buffer.Length) buffer = Grow(buffer, count);
-                // Never offer more than one byte past the limit: for a frame that declares a larger payload the
-                // WebSocket fills the whole slice before returning, so a bigger (pooled) buffer would let a client
-                // that declares a huge frame and trickles its bytes hold the connection without reaching the check.
-                var room = Math.Min(buffer.Length, options.MaxMessageBytes + 1) - count;
-                var result = await socket.ReceiveAsync(buffer.AsMemory(count, room), CancellationToken.None).ConfigureAwait(false);
+                ValueWebSocketReceiveResult result;
+                if (buffer is null)
+                {
+                    // An idle connection holds no receive buffer: a zero-byte read waits for the next frame, and
+                    // only then is a buffer rented. Most connections of a push service are idle most of the time.
+                    result = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                    buffer = ArrayPool<byte>.Shared.Rent(1024);
+                }
+                else
+                {
+                    if (count == buffer.Length) buffer = Grow(buffer, count);
+                    // Never offer more than one byte past the limit: for a frame that declares a larger payload the
+                    // WebSocket fills the whole slice before returning, so a bigger (pooled) buffer would let a client
+                    // that declares a huge frame and trickles its bytes hold the connection without reaching the check.
+                    var room = Math.Min(buffer.Length, options.MaxMessageBytes + 1) - count;
+                    result = await socket.ReceiveAsync(buffer.AsMemory(count, room), CancellationToken.None).ConfigureAwait(false);
+                }
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     Close(CloseReason.Normal, flush: false);
@@ -163,27 +174,27 @@ internal sealed partial class ClientConnection : IDeliveryTarget
                     return;
                 }
                 if (!result.EndOfMessage) continue;
-                if (!AdmitMessage(buffer.AsSpan(0, count)))
+                if (AdmitMessage(buffer.AsSpan(0, count)))
                 {
-                    count = 0;
-                    continue;
-                }
-                var expected = Format == WireFormat.Json ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
-                if (result.MessageType != expected)
-                {
-                    var kind = expected == WebSocketMessageType.Text ? "text" : "binary";
-                    Reply(ReplyFrame.Error(new ProtocolError(ErrorCodes.UnsupportedFrame, $"this subprotocol takes {kind} frames")));
-                }
-                else
-                {
-                    await HandleFrameAsync(buffer.AsMemory(0, count)).ConfigureAwait(false);
+                    var expected = Format == WireFormat.Json ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
+                    if (result.MessageType != expected)
+                    {
+                        var kind = expected == WebSocketMessageType.Text ? "text" : "binary";
+                        Reply(ReplyFrame.Error(new ProtocolError(ErrorCodes.UnsupportedFrame, $"this subprotocol takes {kind} frames")));
+                    }
+                    else
+                    {
+                        await HandleFrameAsync(buffer.AsMemory(0, count)).ConfigureAwait(false);
+                    }
                 }
                 count = 0;
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -84,7 +84,7 @@ internal sealed class WebSocketEndpoint(
         registry.Add(connection);
         try
         {
-            using (logger.BeginScope(new Dictionary<string, object> { ["ConnectionId"] = connection.Id }))
+            using (logger.BeginScope(new ConnectionLogScope(connection.Id)))
             using (var session = GatewayTelemetry.StartConnection(connection.Id, subProtocol))
             {
                 await connection.RunAsync();

@@ -24,6 +24,11 @@ internal sealed class ClientFleet
 
     public IReadOnlyList<Uri> Nodes { get; }
 
+    /// <summary>When set, the client with this id appends every server object it receives here (--trace-client).</summary>
+    public TextWriter? Trace { get; init; }
+
+    public int TraceClientId { get; init; } = -1;
+
     /// <summary>About one message on the wire: what a slow reader takes per second.</summary>
     public int MessageBytes { get; }
 
@@ -199,5 +204,6 @@ internal sealed class ClientFleet
     {
         stopping?.Cancel();
         await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        if (Trace is not null) await Trace.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -258,6 +258,7 @@ internal sealed class ResumingClient
             frame = end < 0 ? [] : frame[(end + 1)..];
             if (ServerFrame.TryParse(line, out var parsed)) Handle(socket, parsed);
             else fleet.CountParseError();
+            if (fleet.TraceClientId == Id) TraceLine(line);
         }
     }
 
@@ -281,6 +282,12 @@ internal sealed class ResumingClient
                 _ = RetrySubscribeAsync(socket, (int)frame.Id);
                 break;
         }
+    }
+
+    private void TraceLine(ReadOnlySpan<byte> line)
+    {
+        var text = Encoding.UTF8.GetString(line.Length > 240 ? line[..240] : line);
+        lock (fleet.Trace!) fleet.Trace.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Clock.NowSeconds:F3} node{currentNode} {text}"));
     }
 
     private void OnAck(int index)

@@ -17,6 +17,7 @@ internal sealed class TopicTally(string topic)
     private long seq;
     private string? epoch;
     private long maxN;
+    private long startN = -1;
     private long delivered;
     private long duplicates;
     private long recovered;
@@ -72,6 +73,9 @@ internal sealed class TopicTally(string topic)
                 epoch = messageEpoch;
                 seq = messageSeq;
             }
+            // The first subscribe asks for a snapshot: its message is where this client's stream starts
+            // ("the latest message, then live ones, with no gap and no duplicate between the two").
+            if (startN < 0) startN = Math.Max(n, 0);
             if (n <= 0) return false;
             if (Test(n))
             {
@@ -124,6 +128,7 @@ internal sealed class TopicTally(string topic)
             var truthful = new bool[gaps.Count];
             foreach (var n in ledger.PublishedCounters())
             {
+                if (n < startN) continue;
                 account.Expected++;
                 if (Test(n))
                 {

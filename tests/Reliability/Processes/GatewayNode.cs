@@ -16,6 +16,7 @@ internal sealed class GatewayNode
     private readonly IReadOnlyList<string> settings;
     private readonly string logPath;
     private Process? process;
+    private Run? current;
 
     public GatewayNode(int index, string dll, string runDirectory, string scenario, string redisConnectionString, IReadOnlyList<string> settings)
     {
@@ -52,21 +53,20 @@ internal sealed class GatewayNode
 
     public int? LastExitCode { get; private set; }
 
-    private bool stopRequested;
-
     public void Start()
     {
         if (process is { HasExited: false }) throw new InvalidOperationException($"node {Index} is already running");
-        stopRequested = false;
         var arguments = new List<string> { dll, "--urls", HttpAddress.ToString().TrimEnd('/') };
         arguments.AddRange(settings);
         process = ChildProcesses.Start("dotnet", arguments, logPath, Path.GetDirectoryName(dll));
-        var started = process;
-        started.EnableRaisingEvents = true;
-        started.Exited += (_, _) =>
+        // Each start has its own "stop requested" flag: the Exited event of a process killed on purpose may
+        // arrive after the next start, and must not be mistaken for a crash of the new one.
+        var run = current = new Run(process);
+        run.Process.EnableRaisingEvents = true;
+        run.Process.Exited += (_, _) =>
         {
-            LastExitCode = SafeExitCode(started);
-            if (!stopRequested) UnexpectedExits++;
+            LastExitCode = SafeExitCode(run.Process);
+            if (!run.StopRequested) UnexpectedExits++;
         };
     }
 
@@ -123,7 +123,7 @@ internal sealed class GatewayNode
     public void Kill()
     {
         if (process is not { HasExited: false }) return;
-        stopRequested = true;
+        current!.StopRequested = true;
         Signals.Send(process.Id, Signals.SigKill);
         process.WaitForExit(5000);
     }
@@ -132,7 +132,7 @@ internal sealed class GatewayNode
     public void Terminate()
     {
         if (process is not { HasExited: false }) return;
-        stopRequested = true;
+        current!.StopRequested = true;
         Signals.Send(process.Id, Signals.SigTerm);
     }
 
@@ -162,6 +162,13 @@ internal sealed class GatewayNode
         {
             return null;
         }
+    }
+
+    private sealed class Run(Process process)
+    {
+        public Process Process { get; } = process;
+
+        public volatile bool StopRequested;
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"node{Index}@{Port}");

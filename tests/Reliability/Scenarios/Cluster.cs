@@ -67,7 +67,13 @@ internal sealed class Cluster : IAsyncDisposable
                 .Concat(bulk.Select(t => new TopicSpec(t, shape.BulkRatePerTopic, shape.BulkPadBytes))).ToList();
             var publisher = new CountingPublisher(redis, library, specs);
             await publisher.SeedAsync(cancellationToken).ConfigureAwait(false);
-            var fleet = new ClientFleet(nodes.Select(n => n.WebSocketAddress).ToList(), publisher.Ledgers, messageBytes: 80 + shape.PadBytes);
+            var fleet = new ClientFleet(nodes.Select(n => n.WebSocketAddress).ToList(), publisher.Ledgers, messageBytes: 80 + shape.PadBytes)
+            {
+                TraceClientId = options.TraceClient ?? -1,
+                Trace = options.TraceClient is { } id
+                    ? new StreamWriter(Path.Combine(options.RunDirectory, string.Create(CultureInfo.InvariantCulture, $"{scenario}.client{id}.trace"))) { AutoFlush = true }
+                    : null,
+            };
             fleet.AddHealthy(shape.Clients, topics, shape.TopicsPerClient);
             var cluster = new Cluster(redis, nodes, publisher, fleet, topics, bulk);
             fleet.Start();
