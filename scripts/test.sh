@@ -44,7 +44,18 @@ dotnet_suite() {
 }
 # The browser suite runs the JS client's unit tests too, against the gateway the dotnet suite built.
 browser_suite() { PUSHGW_DLL="$root/src/PushGateway/bin/Release/net10.0/PushGateway.dll" tests/browser/run.sh; }
-deploy_suite() { [ -x deploy/validate.sh ] || return 0; deploy/validate.sh; }
+# The images run `dotnet publish`; publishing here catches what only a publish finds (colliding outputs).
+publish_check() {
+  local out project
+  out=$(mktemp -d)
+  for project in src/PushGateway src/FeedSimulator bench/LoadGen; do
+    dotnet publish "$project" -c Release -o "$out/$(basename "$project")" -nologo -v quiet -clp:ErrorsOnly || { rm -rf "$out"; return 1; }
+  done
+  [ -f "$out/PushGateway/wwwroot/client/index.js" ] || { echo "publish: the JS client is missing from wwwroot/client"; rm -rf "$out"; return 1; }
+  rm -rf "$out"
+  echo "publish: 3 projects published"
+}
+deploy_suite() { deploy/validate.sh && publish_check; }
 bench_suite() { [ -x bench/run.sh ] || return 0; bench/run.sh smoke; }
 
 install_missing

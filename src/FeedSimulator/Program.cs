@@ -6,9 +6,11 @@ using Microsoft.Extensions.Logging;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,
-    // appsettings.json ships next to the binary; `dotnet run --project` would otherwise look in the caller's directory.
+    // No appsettings.json of its own: the gateway references this project, and two appsettings.json in one
+    // publish output collide. Defaults live in the options classes; configure with the command line or environment.
     ContentRootPath = AppContext.BaseDirectory,
 });
+builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 builder.Logging.AddSimpleConsole(console =>
 {
     console.SingleLine = true;

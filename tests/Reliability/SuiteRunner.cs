@@ -10,9 +10,10 @@ internal static class SuiteRunner
     public static async Task<List<ScenarioReport>> RunAsync(RunOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         var library = await File.ReadAllTextAsync(Path.Combine(options.RepositoryRoot, "src", "PushGateway", "Bus", "pushgw.lua"), cancellationToken).ConfigureAwait(false);
+        var built = options.GatewayDll;
         options = options with { GatewayDll = SnapshotGateway(options) };
         var reports = new List<ScenarioReport>();
-        Console.Error.WriteLine($"fault suite: {string.Join(", ", options.Scenarios)} at size {options.Size.Name}; gateway {options.GatewayDll}; logs in {options.RunDirectory}");
+        Console.Error.WriteLine($"fault suite: {string.Join(", ", options.Scenarios)} at size {options.Size.Name}; gateway {built} (run from a copy); logs in {options.RunDirectory}");
         foreach (var name in options.Scenarios)
         {
             if (cancellationToken.IsCancellationRequested) break;

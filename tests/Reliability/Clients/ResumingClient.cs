@@ -139,6 +139,8 @@ internal sealed class ResumingClient
                 code = NoCloseFrame;
             }
             currentNode = -1;
+            // A connection that became live resets the backoff: the next loss starts from the short delays again.
+            if (live) failures = 0;
             live = false;
             if (stop.IsCancellationRequested) return;
             lock (closeGate) closeCodes[code] = closeCodes.GetValueOrDefault(code) + 1;
@@ -149,7 +151,6 @@ internal sealed class ResumingClient
             nodeIndex++;
             // 4001 "draining": reconnect to another node at once, with jitter (docs/protocol.md); anything else backs off.
             var delay = code == 4001 ? TimeSpan.FromMilliseconds(Random.Shared.Next(0, 200)) : Backoff(failures++);
-            if (code == 4001) failures = 0;
             await DelayAsync(delay, stop).ConfigureAwait(false);
         }
     }
