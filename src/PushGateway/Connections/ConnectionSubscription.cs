@@ -19,6 +19,9 @@ internal sealed class ConnectionSubscription(IDeliveryTarget connection, TopicPa
 
     public TopicPattern Key { get; } = key;
 
+    /// <summary>A plain maxRate is throttled once per topic and rate by the router for all who asked; a deadband needs this subscription's own state.</summary>
+    public double? SharedRate { get; } = options.Deadband is null ? options.MaxRate : null;
+
     /// <summary>Serialises delivery for this subscription: fan-out of different topics runs on different threads.</summary>
     public object Gate { get; } = new();
 
@@ -107,7 +110,7 @@ internal sealed class ConnectionSubscription(IDeliveryTarget connection, TopicPa
 
     private void Offer(PublishedMessage message)
     {
-        if (options.IsPlain)
+        if (options.IsPlain || SharedRate is not null)
         {
             Forward(message);
             return;
@@ -115,7 +118,7 @@ internal sealed class ConnectionSubscription(IDeliveryTarget connection, TopicPa
         throttles ??= new Dictionary<string, TopicThrottle>(StringComparer.Ordinal);
         if (!throttles.TryGetValue(message.Topic, out var throttle))
         {
-            throttle = new TopicThrottle(this, options, time);
+            throttle = new TopicThrottle(Gate, Forward, CountConflated, options, time);
             throttles.Add(message.Topic, throttle);
         }
         throttle.Offer(message);

@@ -3,11 +3,13 @@ using PushGateway.Protocol;
 namespace PushGateway.Connections;
 
 /// <summary>
-/// One topic of one subscription with a maxRate or a deadband. The rate limit holds back the newest
-/// value and sends it when the interval ends, so the last value a client sees is always the latest:
-/// conflation, not sampling. All members run under the owning subscription's lock.
+/// One topic under a maxRate or a deadband: for one subscription, or for every subscription of a key
+/// that asked for the same rate (the router's <see cref="Topics.RateGroup"/>). The rate limit holds back
+/// the newest value and sends it when the interval ends, so the last value a client sees is always the
+/// latest: conflation, not sampling. All members run under <paramref name="gate"/>.
 /// </summary>
-internal sealed class TopicThrottle(ConnectionSubscription owner, DeliveryOptions options, TimeProvider time) : IDisposable
+internal sealed class TopicThrottle(object gate, Action<PublishedMessage> send, Action countConflated, DeliveryOptions options, TimeProvider time)
+    : IDisposable
 {
     private readonly long interval = options.MaxRate is { } rate ? (long)(time.TimestampFrequency / rate) : 0;
     private long lastSent = long.MinValue;
@@ -30,7 +32,7 @@ internal sealed class TopicThrottle(ConnectionSubscription owner, DeliveryOption
             lastSent = now;
             return;
         }
-        if (held is not null) owner.CountConflated();
+        if (held is not null) countConflated();
         held = message;
         if (timer is null)
         {
@@ -48,7 +50,7 @@ internal sealed class TopicThrottle(ConnectionSubscription owner, DeliveryOption
 
     private void Flush()
     {
-        lock (owner.Gate)
+        lock (gate)
         {
             timer?.Dispose();
             timer = null;
@@ -70,5 +72,5 @@ internal sealed class TopicThrottle(ConnectionSubscription owner, DeliveryOption
         return true;
     }
 
-    private void Send(PublishedMessage message) => owner.Forward(message);
+    private void Send(PublishedMessage message) => send(message);
 }

@@ -22,10 +22,12 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
     private readonly TopicCursors cursors = new();
     private readonly TopicPattern[] conflatable;
     private readonly int maxRecover;
+    private readonly TimeProvider time;
 
     public TopicRouter(IMessageBus bus, IMessageHistory history, IOptions<GatewayOptions> options, IOptions<HistoryOptions> historyOptions,
-        GatewayMetrics metrics, ILogger<TopicRouter> logger)
+        GatewayMetrics metrics, TimeProvider time, ILogger<TopicRouter> logger)
     {
+        this.time = time;
         this.bus = bus;
         this.history = history;
         conflatable = options.Value.ConflatablePatterns.Select(TopicPattern.Parse).ToArray();
@@ -48,7 +50,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         var key = subscriber.Key.Text;
         while (true)
         {
-            var set = sets.GetOrAdd(key, static k => new SubscriberSet(k));
+            var set = sets.GetOrAdd(key, k => new SubscriberSet(k, rate => new RateGroup(rate, time, (topic, ex) => LogDeliverFailed(logger, topic, ex))));
             await set.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
@@ -132,6 +134,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
     private void Retire(SubscriberSet set)
     {
         set.Removed = true;
+        set.DisposeGroups();
         sets.TryRemove(new KeyValuePair<string, SubscriberSet>(set.Key, set));
         cursors.Forget(set.Key);
     }
@@ -167,7 +170,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         var pattern = set.Key == topic ? null : set.Key;
         var frame = PublishedMessage.Create(topic, pattern, payload, receivedTimestamp, seq, epoch, publishedAtMs);
         frame.Conflatable = IsConflatable(topic);
-        foreach (var member in set.Members)
+        foreach (var member in set.Direct)
         {
             try
             {
@@ -179,6 +182,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
                 LogDeliverFailed(logger, topic, ex);
             }
         }
+        foreach (var group in set.Groups) group.Offer(frame);
     }
 
     private bool IsConflatable(string topic)

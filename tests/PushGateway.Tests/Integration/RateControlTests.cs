@@ -36,6 +36,35 @@ public sealed class RateControlTests
     }
 
     [Fact]
+    public async Task Subscribers_sharing_a_maxRate_see_the_same_latest_values_and_a_deadband_keeps_its_own()
+    {
+        await using var node = GatewayNode.Start();
+        var topic = Unique("fx");
+        await using var first = await node.ConnectAsync();
+        await using var second = await node.ConnectAsync();
+        await using var banded = await node.ConnectAsync();
+        await first.SubscribeAsync(topic, ""","maxRate":2""");
+        await second.SubscribeAsync(topic, ""","maxRate":2""");
+        await banded.SubscribeAsync(topic, ""","maxRate":2,"deadband":{"field":"mid","delta":1000}""");
+        for (var i = 0; i < 200; i++) await node.PublishAsync(topic, $$"""{"n":{{i}},"mid":{{i}}}""");
+        await node.PublishAsync(topic, """{"n":200,"mid":5000}""");
+
+        async Task<List<int>> UntilLast(TestClient client)
+        {
+            var received = new List<int>();
+            while (received.LastOrDefault(-1) != 200) received.Add(N(await client.ReceiveMessageAsync()));
+            return received;
+        }
+        var a = await UntilLast(first);
+        var b = await UntilLast(second);
+        Assert.Equal(a, b);
+        Assert.Equal(0, a[0]);
+        Assert.InRange(a.Count, 2, 10);
+        // The deadband subscriber only sees moves of 1000 in mid: the first value and the jump to 5000.
+        Assert.Equal(new[] { 0, 200 }, await UntilLast(banded));
+    }
+
+    [Fact]
     public async Task Deadband_delivers_only_moves_of_at_least_delta()
     {
         await using var node = GatewayNode.Start();

@@ -1,0 +1,70 @@
+using PushGateway.Connections;
+using PushGateway.Protocol;
+
+namespace PushGateway.Topics;
+
+/// <summary>
+/// The subscribers of one key that asked for the same maxRate. The node throttles each topic once for
+/// all of them, so a dashboard fleet asking 4 updates/s of 200 pairs costs 200 throttles, not one per
+/// dashboard and pair. Members change copy-on-write under the set's gate; throttles run under this lock.
+/// </summary>
+internal sealed class RateGroup(double rate, TimeProvider time, Action<string, Exception> onDeliverFailed) : IDisposable
+{
+    private readonly object gate = new();
+    private readonly Dictionary<string, TopicThrottle> throttles = new(StringComparer.Ordinal);
+    private readonly DeliveryOptions options = new(rate, null);
+    private volatile ITopicSubscriber[] members = [];
+
+    public double Rate { get; } = rate;
+
+    public int Count => members.Length;
+
+    public void Add(ITopicSubscriber subscriber) => members = [.. members, subscriber];
+
+    public void Remove(ITopicSubscriber subscriber) => members = Array.FindAll(members, m => !ReferenceEquals(m, subscriber));
+
+    public void Offer(PublishedMessage message)
+    {
+        lock (gate)
+        {
+            if (!throttles.TryGetValue(message.Topic, out var throttle))
+            {
+                throttle = new TopicThrottle(gate, Send, CountConflated, options, time);
+                throttles.Add(message.Topic, throttle);
+            }
+            throttle.Offer(message);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            foreach (var throttle in throttles.Values) throttle.Dispose();
+            throttles.Clear();
+        }
+    }
+
+    private void Send(PublishedMessage message)
+    {
+        foreach (var member in members)
+        {
+            try
+            {
+                member.Deliver(message);
+            }
+            catch (Exception ex)
+            {
+                onDeliverFailed(message.Topic, ex);
+            }
+        }
+    }
+
+    private void CountConflated()
+    {
+        foreach (var member in members)
+        {
+            if (member is ConnectionSubscription subscription) subscription.CountConflated();
+        }
+    }
+}
