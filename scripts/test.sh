@@ -3,7 +3,7 @@
 # .NET unit and integration tests (real redis-server, real Kestrel), the JS client's unit tests,
 # the dashboard in headless Chromium, the deployment files' static checks, and a load-test smoke run.
 # Usage: scripts/test.sh            (everything)
-#        scripts/test.sh dotnet     (one suite: dotnet | browser | deploy | bench)
+#        scripts/test.sh dotnet     (one suite: dotnet | browser | deploy | bench | faults)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -57,6 +57,7 @@ publish_check() {
 }
 deploy_suite() { deploy/validate.sh && publish_check; }
 bench_suite() { [ -x bench/run.sh ] || return 0; bench/run.sh smoke; }
+faults_suite() { scripts/faults.sh all ci; }
 
 install_missing
 only=${1:-all}
@@ -64,6 +65,7 @@ only=${1:-all}
 [ "$only" = all ] || [ "$only" = browser ] && suite "js client and browser tests" browser_suite
 [ "$only" = all ] || [ "$only" = deploy ] && suite "deploy checks" deploy_suite
 [ "$only" = all ] || [ "$only" = bench ] && suite "load-test smoke" bench_suite
+[ "$only" = all ] || [ "$only" = faults ] && suite "fault suite (small)" faults_suite
 
 echo
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
