@@ -37,7 +37,15 @@ public sealed class GatewayOptions
     public TimeSpan SlowConsumerTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Topics whose newest value supersedes older ones (prices, readings): a slow client gets the latest value instead of a backlog.</summary>
-    public string[] ConflatablePatterns { get; set; } = ["fx.>", "smog.>"];
+    /// <remarks>
+    /// Null until configured: the configuration binder appends to an array it finds filled, so a default
+    /// here could never be replaced, only extended. <see cref="EffectiveConflatablePatterns"/> supplies it.
+    /// </remarks>
+    public string[]? ConflatablePatterns { get; set; }
+
+    public static readonly string[] DefaultConflatablePatterns = ["fx.>", "smog.>"];
+
+    public string[] EffectiveConflatablePatterns => ConflatablePatterns ?? DefaultConflatablePatterns;
 
     /// <summary>How long a closing handshake may take before the socket is aborted (a stalled peer never answers).</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -68,7 +76,7 @@ public sealed class GatewayOptions
         if (KeepAliveInterval < TimeSpan.Zero) yield return "Gateway:KeepAliveInterval must not be negative";
         if (KeepAliveTimeout < TimeSpan.Zero) yield return "Gateway:KeepAliveTimeout must not be negative";
         if (SlowConsumerTimeout < TimeSpan.Zero) yield return "Gateway:SlowConsumerTimeout must not be negative";
-        foreach (var pattern in ConflatablePatterns)
+        foreach (var pattern in EffectiveConflatablePatterns)
         {
             if (PushGateway.Topics.TopicName.Validate(pattern, allowWildcards: true) is { } why)
                 yield return $"Gateway:ConflatablePatterns: '{pattern}': {why}";

@@ -40,7 +40,7 @@ public sealed class PublishedMessage : OutboundFrame
 
     public string? Epoch { get; }
 
-    /// <summary>Set by the router from Delivery:ConflatablePatterns: a slow client gets the newest value instead of every value.</summary>
+    /// <summary>Set by the router from Gateway:ConflatablePatterns: a slow client gets the newest value instead of every value.</summary>
     public bool Conflatable { get; set; }
 
     /// <summary>Unix milliseconds at the publish function (Redis' clock), 0 when unknown.</summary>

@@ -30,7 +30,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         this.time = time;
         this.bus = bus;
         this.history = history;
-        conflatable = options.Value.ConflatablePatterns.Select(TopicPattern.Parse).ToArray();
+        conflatable = options.Value.EffectiveConflatablePatterns.Select(TopicPattern.Parse).ToArray();
         maxRecover = historyOptions.Value.MaxRecover;
         this.metrics = metrics;
         this.logger = logger;

@@ -174,3 +174,18 @@ public sealed class StalenessTests
         Assert.True(client.NothingPending, "one notice per silence, not one per check");
     }
 }
+
+public sealed class ConflationSettingsTests
+{
+    [Fact]
+    public void Configured_conflatable_patterns_replace_the_defaults()
+    {
+        var configuration = Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder(),
+            new Dictionary<string, string?> { ["Gateway:ConflatablePatterns:0"] = "orders.>" }).Build();
+        var options = new PushGateway.Configuration.GatewayOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Gateway"), options);
+        Assert.Equal(new[] { "orders.>" }, options.EffectiveConflatablePatterns);
+        Assert.Equal(new[] { "fx.>", "smog.>" }, new PushGateway.Configuration.GatewayOptions().EffectiveConflatablePatterns);
+    }
+}
