@@ -18,8 +18,11 @@ cd "$(dirname "$0")/.."
 scenario=${1:-all}
 size=${2:-ci}
 shift $(( $# > 2 ? 2 : $# ))
+# With --json the runner's stdout is the JSON document: this script's own lines then go to stderr.
+say() { echo "$@"; }
+for arg in "$@"; do [ "$arg" = "--json" ] && say() { echo "$@" >&2; }; done
 
-command -v redis-server >/dev/null 2>&1 || { echo "redis-server is not installed (scripts/test.sh installs it)"; echo "faults: 0 passed, 1 failed"; exit 1; }
+command -v redis-server >/dev/null 2>&1 || { say "redis-server is not installed (scripts/test.sh installs it)"; say "faults: 0 passed, 1 failed"; exit 1; }
 
 run_dir=$(mktemp -d /tmp/pushgw-faults.XXXXXX)
 summary=$(mktemp /tmp/pushgw-faults-summary.XXXXXX)
@@ -50,15 +53,15 @@ cleanup() {
 interrupted=0
 trap cleanup EXIT
 # On Ctrl-C or SIGTERM the runner is asked to stop (it kills what it started and reports); the script then finishes normally.
-trap 'interrupted=1; echo; echo "interrupted: stopping the fault suite"; [ -n "$runner" ] && kill -TERM "$runner" 2>/dev/null' INT TERM
+trap 'interrupted=1; say; say "interrupted: stopping the fault suite"; [ -n "$runner" ] && kill -TERM "$runner" 2>/dev/null' INT TERM
 
-echo "== building the gateway (Release)"
+say "== building the gateway (Release)"
 if ! dotnet build src/PushGateway -c Release -nologo -clp:ErrorsOnly >"$run_dir/build.log" 2>&1; then
-  cat "$run_dir/build.log"; echo "faults: 0 passed, 1 failed (gateway build failed)"; exit 1
+  cat "$run_dir/build.log" >&2; say "faults: 0 passed, 1 failed (gateway build failed)"; exit 1
 fi
-echo "== building the fault suite"
+say "== building the fault suite"
 if ! dotnet build tests/Reliability -c Release -nologo -clp:ErrorsOnly >>"$run_dir/build.log" 2>&1; then
-  cat "$run_dir/build.log"; echo "faults: 0 passed, 1 failed (fault suite build failed)"; exit 1
+  cat "$run_dir/build.log" >&2; say "faults: 0 passed, 1 failed (fault suite build failed)"; exit 1
 fi
 
 # The built runner directly rather than `dotnet run`, so a signal reaches it and not an intermediate process.
@@ -72,11 +75,11 @@ runner=""
 [ "$interrupted" -eq 1 ] && code=130
 
 if read -r passed failed <"$summary" 2>/dev/null && [ -n "${failed:-}" ]; then
-  echo "faults: $passed passed, $failed failed"
+  say "faults: $passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ "$code" -eq 0 ] && exit 0
-  [ -d "$run_dir" ] && echo "logs: $run_dir"
+  [ -d "$run_dir" ] && say "logs: $run_dir"
   [ "$code" -eq 130 ] && exit 130
   exit 1
 fi
-echo "faults: 0 passed, 1 failed (the suite did not finish: exit code $code; logs: $run_dir)"
+say "faults: 0 passed, 1 failed (the suite did not finish: exit code $code; logs: $run_dir)"
 exit 1

@@ -49,12 +49,17 @@ internal sealed class ClientFleet
 
     public TopicLedger LedgerOf(string topic) => ledgers[topic];
 
-    /// <summary>Adds healthy clients spread over the nodes, each on <paramref name="topicsPerClient"/> consecutive topics, so every topic has subscribers on every node.</summary>
+    /// <summary>
+    /// Adds healthy clients round-robin over the nodes, each on <paramref name="topicsPerClient"/> topics
+    /// spaced evenly around the list (client i: i, i + step, i + 2 step...), so every topic has
+    /// subscribers on several nodes and a node's death touches every topic.
+    /// </summary>
     public void AddHealthy(int count, IReadOnlyList<string> topics, int topicsPerClient)
     {
+        var step = topics.Count / topicsPerClient + 1;
         for (var i = 0; i < count; i++)
         {
-            var chosen = Enumerable.Range(0, Math.Min(topicsPerClient, topics.Count)).Select(k => topics[(i + k * (topics.Count / topicsPerClient + 1)) % topics.Count]).Distinct().ToList();
+            var chosen = Enumerable.Range(0, Math.Min(topicsPerClient, topics.Count)).Select(k => topics[(i + k * step) % topics.Count]).Distinct().ToList();
             clients.Add(new ResumingClient(this, clients.Count, ClientRole.Healthy, i % Nodes.Count, chosen));
         }
     }

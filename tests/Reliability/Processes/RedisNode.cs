@@ -36,14 +36,25 @@ internal sealed class RedisNode
 
     public int Starts { get; private set; }
 
-    /// <summary>Starts (or restarts on the same port and data) and returns once PING answers PONG: the AOF is loaded.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts (or restarts on the same port and data) and returns once PING answers PONG: the data is
+    /// loaded. With <paramref name="loadDelayMicrosPerKey"/>, loading is slowed down (Redis' own
+    /// key-load-delay) and Redis answers LOADING to every command meanwhile, as a big AOF does in production.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken, int loadDelayMicrosPerKey = 0)
     {
-        process = ChildProcesses.Start("redis-server",
-        [
+        var arguments = new List<string>
+        {
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--protected-mode", "no",
             "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dataDirectory,
-        ], logPath);
+        };
+        if (loadDelayMicrosPerKey > 0)
+        {
+            // Serve clients (with -LOADING) every KB loaded rather than every 2 MB, so the window is seen from outside.
+            arguments.AddRange(["--key-load-delay", loadDelayMicrosPerKey.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--loading-process-events-interval-bytes", "1024"]);
+        }
+        process = ChildProcesses.Start("redis-server", arguments, logPath);
         Starts++;
         var deadline = Clock.NowSeconds + StartTimeout.TotalSeconds;
         while (true)
@@ -61,6 +72,32 @@ internal sealed class RedisNode
             }
             if (Clock.NowSeconds > deadline) throw new TimeoutException($"redis-server on {Port} not ready after {StartTimeout.TotalSeconds}s; see {logPath}");
             await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="keys"/> ballast keys and rewrites the AOF so they sit in its RDB base, which
+    /// key-load-delay slows down: the next start spends about keys × delay answering LOADING.
+    /// </summary>
+    public async Task AddBallastAsync(int keys, CancellationToken cancellationToken)
+    {
+        await using var connection = await RespConnection.ConnectAsync(Port, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        var value = new string('b', 100);
+        for (var i = 0; i < keys; i += 1000)
+        {
+            var batch = Enumerable.Range(i, Math.Min(1000, keys - i)).Select(k => new object[] { "SET", "rel:ballast:" + k.ToString(System.Globalization.CultureInfo.InvariantCulture), value }).ToList();
+            var replies = await connection.PipelineAsync(batch, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            if (replies.FirstOrDefault(r => r.IsError) is { } error) throw new IOException("SET ballast: " + error.Text);
+        }
+        var rewrite = await connection.CommandAsync(TimeSpan.FromSeconds(5), cancellationToken, "BGREWRITEAOF").ConfigureAwait(false);
+        if (rewrite.IsError) throw new IOException("BGREWRITEAOF: " + rewrite.Text);
+        var deadline = Clock.NowSeconds + 30;
+        while (true)
+        {
+            var info = (await connection.CommandAsync(TimeSpan.FromSeconds(5), cancellationToken, "INFO", "persistence").ConfigureAwait(false)).AsString() ?? "";
+            if (info.Contains("aof_rewrite_in_progress:0", StringComparison.Ordinal) && info.Contains("aof_rewrite_scheduled:0", StringComparison.Ordinal)) return;
+            if (Clock.NowSeconds > deadline) throw new TimeoutException("AOF rewrite did not finish within 30 s");
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
     }
 

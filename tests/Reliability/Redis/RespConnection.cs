@@ -52,6 +52,19 @@ internal sealed class RespConnection : IAsyncDisposable
         return await ReadValueAsync(bounded.Token).ConfigureAwait(false);
     }
 
+    /// <summary>Sends several commands at once and reads their replies in order (bulk loading).</summary>
+    public async Task<List<RespValue>> PipelineAsync(IReadOnlyList<object[]> commands, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        using var output = new MemoryStream();
+        foreach (var command in commands) output.Write(Encode(command));
+        await stream.WriteAsync(output.ToArray(), bounded.Token).ConfigureAwait(false);
+        var replies = new List<RespValue>(commands.Count);
+        for (var i = 0; i < commands.Count; i++) replies.Add(await ReadValueAsync(bounded.Token).ConfigureAwait(false));
+        return replies;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await stream.DisposeAsync().ConfigureAwait(false);

@@ -41,6 +41,7 @@ internal sealed class Cluster : IAsyncDisposable
     {
         var redis = new RedisNode(options.RunDirectory, scenario);
         var nodes = new List<GatewayNode>();
+        ClientFleet? fleet = null;
         try
         {
             await redis.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -52,6 +53,8 @@ internal sealed class Cluster : IAsyncDisposable
                 "--Logging:LogLevel:PushGateway.Lifecycle=Information",
                 "--Logging:LogLevel:PushGateway.Bus=Information",
                 "--Logging:LogLevel:PushGateway.Connections=Information",
+                // One JSON object per line, with a timestamp: node logs line up with the runner's progress lines.
+                "--Logging:Format=json",
                 // Harmless to the gateway; lets scripts/faults.sh recognise this run's processes by their command line.
                 $"--Reliability:Run={options.RunDirectory}",
             };
@@ -67,7 +70,7 @@ internal sealed class Cluster : IAsyncDisposable
                 .Concat(bulk.Select(t => new TopicSpec(t, shape.BulkRatePerTopic, shape.BulkPadBytes))).ToList();
             var publisher = new CountingPublisher(redis, library, specs);
             await publisher.SeedAsync(cancellationToken).ConfigureAwait(false);
-            var fleet = new ClientFleet(nodes.Select(n => n.WebSocketAddress).ToList(), publisher.Ledgers, messageBytes: 80 + shape.PadBytes)
+            fleet = new ClientFleet(nodes.Select(n => n.WebSocketAddress).ToList(), publisher.Ledgers, messageBytes: 80 + shape.PadBytes)
             {
                 TraceClientId = options.TraceClient ?? -1,
                 Trace = options.TraceClient is { } id
@@ -82,6 +85,7 @@ internal sealed class Cluster : IAsyncDisposable
         }
         catch
         {
+            if (fleet is not null) await fleet.StopAsync().ConfigureAwait(false);
             foreach (var node in nodes) node.Kill();
             redis.Kill();
             redis.DeleteData();
