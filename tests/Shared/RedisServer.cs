@@ -33,12 +33,15 @@ public sealed class RedisServer : IAsyncLifetime
         Client = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
     }
 
-    /// <summary>Starts (or restarts, after <see cref="Kill"/>) the server on <paramref name="port"/>.</summary>
-    public async Task StartAsync(int port)
+    /// <summary>
+    /// Starts (or restarts, after <see cref="Kill"/>) the server on <paramref name="port"/>; without
+    /// persistence unless <paramref name="arguments"/> asks for it (they come last and win).
+    /// </summary>
+    public async Task StartAsync(int port, string arguments = "")
     {
         Port = port;
         ConnectionString = $"127.0.0.1:{port}";
-        var info = new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode no")
+        var info = new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode no {arguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

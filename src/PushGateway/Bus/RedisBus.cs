@@ -20,7 +20,7 @@ public sealed partial class RedisBus : IMessageBus
     private readonly object gate = new();
     private readonly Dictionary<string, RedisSubscription> subscriptionsByChannel = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RedisSubscription> subscriptionsByKey = new(StringComparer.Ordinal);
-    private ConnectionMultiplexer? multiplexer;
+    private volatile ConnectionMultiplexer? multiplexer;
     private IBusListener? listener;
 
     public RedisBus(IOptions<RedisOptions> options, IOptions<HistoryOptions> history, ILogger<RedisBus> logger)
@@ -32,23 +32,52 @@ public sealed partial class RedisBus : IMessageBus
 
     public string Name => "redis";
 
-    public bool IsConnected => multiplexer?.IsConnected ?? false;
+    /// <summary>Proven by the last liveness probe, not merely reported by the client library (see the watchdog).</summary>
+    public bool IsConnected
+    {
+        get
+        {
+            lock (health) return health.IsLive;
+        }
+    }
 
     public void Attach(IBusListener busListener) => listener = busListener;
 
-    /// <summary>Connects without failing when Redis is down: the client keeps retrying and the node reports not ready.</summary>
+    /// <summary>
+    /// Connects without failing when Redis is down: the client keeps retrying and the node reports not
+    /// ready. When Redis is there, returns after the first liveness probe, so a node starts ready.
+    /// </summary>
     public async Task ConnectAsync()
+    {
+        multiplexer = await OpenMultiplexerAsync().ConfigureAwait(false);
+        if (!multiplexer.IsConnected) LogRedisUnavailable(logger, options.ConnectionString!);
+        else await LoadFunctionsAsync().ConfigureAwait(false);
+        StartWatchdog();
+        if (multiplexer.IsConnected)
+        {
+            try
+            {
+                await firstProbe.Task.WaitAsync(options.ProbeTimeout * 3).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Not proven live yet: the node starts not ready and the watchdog keeps probing.
+            }
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> OpenMultiplexerAsync()
     {
         var configuration = ConfigurationOptions.Parse(options.ConnectionString!);
         configuration.AbortOnConnectFail = false;
         // The client's own master-change broadcast channel is of no use to a pub/sub node and would cost a subscription.
         configuration.ConfigurationChannel = "";
         configuration.ClientName ??= "pushgw-" + Environment.MachineName;
-        multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-        multiplexer.ConnectionFailed += (_, e) => OnConnectionEvent(e, connected: false);
-        multiplexer.ConnectionRestored += (_, e) => OnConnectionEvent(e, connected: true);
-        if (!multiplexer.IsConnected) LogRedisUnavailable(logger, options.ConnectionString!);
-        else await LoadFunctionsAsync().ConfigureAwait(false);
+        var opened = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        // Events of a connection the watchdog has replaced are history.
+        opened.ConnectionFailed += (sender, e) => { if (ReferenceEquals(sender, multiplexer)) OnConnectionEvent(e, connected: false); };
+        opened.ConnectionRestored += (sender, e) => { if (ReferenceEquals(sender, multiplexer)) OnConnectionEvent(e, connected: true); };
+        return opened;
     }
 
     public Task SubscribeAsync(string key, CancellationToken cancellationToken)
@@ -63,8 +92,10 @@ public sealed partial class RedisBus : IMessageBus
             if (!subscriptionsByChannel.TryGetValue(channel, out var subscription))
             {
                 subscription = new RedisSubscription(channel, pattern.IsPattern);
+                var created = subscription;
+                subscription.Handler = (c, v) => OnRedisMessage(created, c, v);
                 subscriptionsByChannel.Add(channel, subscription);
-                subscription.Pending = Subscriber.SubscribeAsync(subscription.Channel, (c, v) => OnRedisMessage(subscription, c, v));
+                subscription.Pending = Subscriber.SubscribeAsync(subscription.Channel, subscription.Handler);
             }
             subscription.Add(pattern);
             subscriptionsByKey.Add(key, subscription);
@@ -96,6 +127,7 @@ public sealed partial class RedisBus : IMessageBus
 
     public async ValueTask DisposeAsync()
     {
+        await StopWatchdogAsync().ConfigureAwait(false);
         if (multiplexer is not null) await multiplexer.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
         multiplexer?.Dispose();
     }
@@ -113,6 +145,8 @@ public sealed partial class RedisBus : IMessageBus
             var prefix = options.ChannelPrefix;
             if (!channelName.StartsWith(prefix, StringComparison.Ordinal)) return;
             var topic = prefix.Length == 0 ? channelName : channelName[prefix.Length..];
+            // A glob also matches channels that are no topic (another node's control channel, a stray PUBLISH).
+            if (subscription.IsPattern && !TopicName.IsValidTopic(topic)) return;
             byte[] raw = value!;
             var now = Stopwatch.GetTimestamp();
             // A plain PUBLISH has no envelope: it is delivered with seq 0, outside any history.
@@ -129,23 +163,22 @@ public sealed partial class RedisBus : IMessageBus
         }
     }
 
+    /// <summary>
+    /// The client library's view of its connections. A failure makes the node not live at once; a
+    /// restore only asks for a probe: after a Redis restart the library resubscribes while Redis may
+    /// still answer LOADING, and those subscriptions are lost although the connection reports restored.
+    /// </summary>
     private void OnConnectionEvent(ConnectionFailedEventArgs e, bool connected)
     {
-        if (connected)
+        if (connected) LogRedisRestored(logger, e.ConnectionType.ToString());
+        else
         {
-            LogRedisRestored(logger, e.ConnectionType.ToString());
-            // A restarted Redis without persistence has lost the function library.
-            if (e.ConnectionType == ConnectionType.Interactive) _ = LoadFunctionsAsync();
+            LogRedisFailed(logger, e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception);
+            bool wasLive;
+            lock (health) wasLive = health.MarkDown();
+            if (wasLive) OnLiveChanged(false);
         }
-        else LogRedisFailed(logger, e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception);
-        try
-        {
-            listener?.OnConnectionChanged(IsConnected);
-        }
-        catch (Exception ex)
-        {
-            LogHandlerFailed(logger, ex);
-        }
+        ProbeSoon();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis at {Endpoint} is not reachable yet; retrying in the background")]

@@ -15,6 +15,11 @@ internal sealed class RedisSubscription(string name, bool isPattern)
 
     public RedisChannel Channel { get; } = new(name, isPattern ? RedisChannel.PatternMode.Pattern : RedisChannel.PatternMode.Literal);
 
+    public bool IsPattern { get; } = isPattern;
+
+    /// <summary>Kept so the watchdog can subscribe the same handler again, or on a new connection.</summary>
+    public Action<RedisChannel, RedisValue> Handler { get; set; } = static (_, _) => { };
+
     public Task Pending { get; set; } = Task.CompletedTask;
 
     public TopicPattern[] Patterns => patterns;

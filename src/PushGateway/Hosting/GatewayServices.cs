@@ -18,7 +18,8 @@ public static class GatewayServices
     {
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>>(new OptionsValidation<GatewayOptions>(o => o.Validate()));
-        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section));
+        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RedisOptions>>(new OptionsValidation<RedisOptions>(o => o.Validate()));
         services.AddOptions<StalenessOptions>().Bind(configuration.GetSection(StalenessOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StalenessOptions>>(new OptionsValidation<StalenessOptions>(o => o.Validate()));
         services.AddHostedService<StalenessMonitor>();

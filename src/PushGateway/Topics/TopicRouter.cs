@@ -122,12 +122,19 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         // routes against history, on the topic's own worker so order holds.
         foreach (var (key, topic, _, _) in cursors.Snapshot())
         {
-            if (sets.ContainsKey(key)) dispatcher.TryPost(new BusMessage(topic, key, ReadOnlyMemory<byte>.Empty, 0, Seq: ProbeSeq));
+            if (sets.ContainsKey(key)) PostCatchUp(key, topic, attempt: 0);
         }
     }
 
-    /// <summary>A message that carries no payload but asks the topic's worker to catch up from history.</summary>
-    private const long ProbeSeq = -1;
+    /// <summary>
+    /// A message with a negative seq carries no payload but asks the topic's worker to catch up from
+    /// history; -seq - 1 is how many catch-ups of this topic failed before it.
+    /// </summary>
+    private void PostCatchUp(string key, string topic, int attempt) =>
+        dispatcher.TryPost(new BusMessage(topic, key, ReadOnlyMemory<byte>.Empty, 0, Seq: -1 - attempt));
+
+    /// <summary>A history read that fails right after a reconnect is retried this many times before the subscribers hear of a gap.</summary>
+    internal const int CatchUpAttempts = 5;
 
     public ValueTask DisposeAsync() => dispatcher.DisposeAsync();
 
@@ -142,9 +149,9 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
     private async ValueTask DispatchAsync(BusMessage message)
     {
         if (!sets.TryGetValue(message.Key, out var set) || set.Members.Length == 0) return;
-        if (message.Seq == ProbeSeq)
+        if (message.Seq < 0)
         {
-            await CatchUpAsync(message.Key, message.Topic, set).ConfigureAwait(false);
+            await CatchUpAsync(message.Key, message.Topic, set, attempt: (int)(-1 - message.Seq)).ConfigureAwait(false);
             return;
         }
         cursors.Touch(message.Key, message.Topic, message.ReceivedTimestamp);
@@ -219,7 +226,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
     }
 
     /// <summary>After a bus reconnect: route whatever history holds beyond the node's position, or report the hole.</summary>
-    private async Task CatchUpAsync(string key, string topic, SubscriberSet set)
+    private async Task CatchUpAsync(string key, string topic, SubscriberSet set, int attempt)
     {
         var position = cursors.Snapshot().FirstOrDefault(c => c.Key == key && c.Topic == topic);
         if (position.Epoch is null) return;
@@ -245,7 +252,25 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         catch (Exception ex)
         {
             LogRepairFailed(logger, topic, ex);
-            Notify(set, topic, "node_missed", position.Seq, position.Epoch);
+            // A gap notice tells clients to reload, so it is sent only once history has stayed unreadable
+            // for a while. While the bus is down there is nothing to decide yet: when it is proven live
+            // again, OnConnectionChanged starts a new catch-up from the same position.
+            if (!bus.IsConnected) return;
+            if (attempt + 1 < CatchUpAttempts) _ = RetryCatchUpAsync(key, topic, attempt + 1);
+            else Notify(set, topic, "node_missed", position.Seq, position.Epoch);
+        }
+    }
+
+    private async Task RetryCatchUpAsync(string key, string topic, int attempt)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250 << Math.Min(attempt, 4)), time).ConfigureAwait(false);
+            if (sets.ContainsKey(key)) PostCatchUp(key, topic, attempt);
+        }
+        catch (Exception ex)
+        {
+            LogDispatchFailed(logger, ex);
         }
     }
 

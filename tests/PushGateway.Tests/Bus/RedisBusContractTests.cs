@@ -38,14 +38,17 @@ public sealed class RedisBusSubscriptionTests(RedisServer redis)
         await bus.SubscribeAsync("fx.>", CancellationToken.None);
         await bus.SubscribeAsync("smog.*.a", CancellationToken.None);
         Assert.Equal(1, await redis.NumSubAsync(name + ":fx.EURUSD"));
-        Assert.Equal((1, 2), await redis.SubscriptionsOfAsync(name));
+        // One channel more than the keys need: the node's own control channel, which its liveness probe uses.
+        Assert.Equal(1, await redis.NumSubAsync(bus.ControlChannel));
+        Assert.StartsWith(name + ":", bus.ControlChannel);
+        Assert.Equal((2, 2), await redis.SubscriptionsOfAsync(name));
 
         await bus.UnsubscribeAsync("fx.*", CancellationToken.None);
-        Assert.Equal((1, 2), await redis.SubscriptionsOfAsync(name));
+        Assert.Equal((2, 2), await redis.SubscriptionsOfAsync(name));
         await bus.UnsubscribeAsync("fx.>", CancellationToken.None);
         await bus.UnsubscribeAsync("smog.*.a", CancellationToken.None);
         await bus.UnsubscribeAsync("fx.EURUSD", CancellationToken.None);
-        Assert.Equal((0, 0), await redis.SubscriptionsOfAsync(name));
+        Assert.Equal((1, 0), await redis.SubscriptionsOfAsync(name));
         Assert.Equal(0, await redis.NumSubAsync(name + ":fx.EURUSD"));
     }
 }

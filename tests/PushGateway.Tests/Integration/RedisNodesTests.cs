@@ -105,9 +105,36 @@ public sealed class RedisNodesTests(RedisServer redis) : IAsyncLifetime
             await client.SubscribeAsync("smog.krakow.*");
             await client.SubscribeAsync("fx." + i);
         }
-        Assert.Equal((5, 1), await redis.SubscriptionsOfAsync(name));
+        // Plus one channel: the node's own, for its liveness probe.
+        Assert.Equal((6, 1), await redis.SubscriptionsOfAsync(name));
         foreach (var client in clients) await client.DisposeAsync();
-        await Bounded.Eventually(async () => await redis.SubscriptionsOfAsync(name) == (0, 0), "every Redis subscription is dropped after the clients leave");
+        await Bounded.Eventually(async () => await redis.SubscriptionsOfAsync(name) == (1, 0), "every Redis subscription but the node's own is dropped after the clients leave");
+    }
+
+    [Fact]
+    public async Task A_client_subscribed_to_everything_never_sees_a_nodes_liveness_probe()
+    {
+        await using var client = await nodeA.ConnectAsync();
+        await client.SubscribeAsync(">");
+        var probeSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var observer = redis.Client.GetSubscriber();
+        var probes = new StackExchange.Redis.RedisChannel("{pushgw}:node:*", StackExchange.Redis.RedisChannel.PatternMode.Pattern);
+        await observer.SubscribeAsync(probes, (_, _) => probeSeen.TrySetResult());
+        try
+        {
+            // Redis delivers in the order it executed the PUBLISHes: a probe it routed before the marker
+            // would reach the client before the marker.
+            await probeSeen.Task.Within();
+            var topic = Unique("everything");
+            await redis.PublishAsync(topic, """{"marker":true}""");
+
+            var first = await client.ReceiveMessageAsync();
+            Assert.Equal(topic, first.GetProperty("topic").GetString());
+        }
+        finally
+        {
+            await observer.UnsubscribeAsync(probes);
+        }
     }
 
     [Fact]

@@ -7,10 +7,10 @@ namespace PushGateway.Reliability.Scenarios;
 
 /// <summary>
 /// Redis alive but silent: CLIENT PAUSE 3000 ALL (and, at full size, WRITE) under load. The TCP
-/// links stay up, so nothing tells the node; what must hold is that it comes back by itself within a
-/// bounded time (every client caught up, every subscription in Redis) with nothing lost silently.
-/// Whether the node noticed (readiness turning 503) is reported, not required: a 3 s pause may be
-/// shorter than any timeout worth having.
+/// links stay up, so nothing tells the node but its own liveness probe (Redis:ProbeTimeout, 2 s by
+/// default, shorter than the pause). What must hold: every node notices (its readiness turns 503 before
+/// the pause has been over for 2 s) and comes back by itself within a bounded time (every client caught
+/// up, every subscription in Redis) with nothing lost silently.
 /// </summary>
 internal sealed class RedisPauseScenario : Scenario
 {
@@ -31,6 +31,7 @@ internal sealed class RedisPauseScenario : Scenario
         await Task.Delay(size.Warmup, cancellationToken).ConfigureAwait(false);
         var catchUps = new List<string>();
         var late = new List<string>();
+        var unnoticed = new List<string>();
         for (var k = 1; k <= size.Pauses; k++)
         {
             var mode = k % 2 == 1 ? "ALL" : "WRITE";
@@ -40,7 +41,8 @@ internal sealed class RedisPauseScenario : Scenario
             if (reply.IsError) throw new InvalidOperationException("CLIENT PAUSE: " + reply.Text);
             var pausedAt = Clock.NowSeconds;
             report.Faults.Add(string.Create(CultureInfo.InvariantCulture, $"CLIENT PAUSE {Pause.TotalMilliseconds:F0} {mode} #{k}"));
-            var noticed = await WatchReadinessAsync(cluster.Nodes, pausedAt + Pause.TotalSeconds + 2, cancellationToken).ConfigureAwait(false);
+            var (noticed, noticedBy) = await WatchReadinessAsync(cluster.Nodes, pausedAt + Pause.TotalSeconds + 2, cancellationToken).ConfigureAwait(false);
+            if (noticedBy < cluster.Nodes.Count) unnoticed.Add($"#{k} {mode}: {noticed}");
             cluster.Fleet.MarkRecovery(acked);
             var resumedAt = pausedAt + Pause.TotalSeconds;
             var targets = cluster.Publisher.Ledgers.ToDictionary(l => l.Key, l => l.Value.LastPublishedN, StringComparer.Ordinal);
@@ -58,10 +60,12 @@ internal sealed class RedisPauseScenario : Scenario
         report.Figure("all clients caught up after the pause ended, per pause", string.Join(", ", catchUps));
         report.Check("recovers within 10 s of the pause ending", late.Count == 0,
             late.Count == 0 ? $"caught up: {string.Join(", ", catchUps)}; subscriptions all in Redis" : string.Join("; ", late));
+        report.Check("every node noticed the silent Redis (/readyz 503)", unnoticed.Count == 0,
+            unnoticed.Count == 0 ? "every pause, every node" : "not every node turned not ready: " + string.Join("; ", unnoticed));
     }
 
     /// <summary>Polls every node's /readyz until <paramref name="until"/>; says which turned not ready and when.</summary>
-    private static async Task<string> WatchReadinessAsync(IReadOnlyList<GatewayNode> nodes, double until, CancellationToken cancellationToken)
+    private static async Task<(string Text, int Count)> WatchReadinessAsync(IReadOnlyList<GatewayNode> nodes, double until, CancellationToken cancellationToken)
     {
         var started = Clock.NowSeconds;
         var firstNotReady = new Dictionary<int, double>();
@@ -74,6 +78,6 @@ internal sealed class RedisPauseScenario : Scenario
             }
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);
         }
-        return firstNotReady.Count == 0 ? "none" : string.Join(", ", firstNotReady.Select(p => $"node{p.Key} after {Ms(p.Value)}"));
+        return (firstNotReady.Count == 0 ? "none" : string.Join(", ", firstNotReady.Select(p => $"node{p.Key} after {Ms(p.Value)}")), firstNotReady.Count);
     }
 }

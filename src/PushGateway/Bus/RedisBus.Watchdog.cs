@@ -1,0 +1,241 @@
+using StackExchange.Redis;
+
+namespace PushGateway.Bus;
+
+/// <summary>
+/// The liveness half of the Redis bus. Each node subscribes to a control channel of its own and, every
+/// probe interval, PUBLISHes a number to it through Redis. PUBLISH's reply says how many subscribers
+/// Redis holds for it (0: Redis has lost this node's subscriptions) and the number coming back proves the
+/// subscription connection delivers. The node is live, and ready, only on that proof; the client
+/// library's "connection restored" event only asks for a probe sooner.
+/// </summary>
+public sealed partial class RedisBus
+{
+    private readonly SubscriptionHealth health = new();
+    private readonly SemaphoreSlim probeSoon = new(0, 1);
+    private readonly CancellationTokenSource stopping = new();
+    private string controlChannel = "";
+    private EchoWait? awaitedEcho;
+    private long lastNonce;
+    private ProbeResult? lastResult;
+    private readonly TaskCompletionSource firstProbe = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task watchdog = Task.CompletedTask;
+
+    /// <summary>The control channel: braces are not allowed in topics, so no client pattern can route it.</summary>
+    internal string ControlChannel => controlChannel;
+
+    /// <summary>The current connection, for tests that break it on purpose.</summary>
+    internal ConnectionMultiplexer? Multiplexer => multiplexer;
+
+    private void StartWatchdog()
+    {
+        controlChannel = options.ChannelPrefix + "{pushgw}:node:" + Guid.NewGuid().ToString("N");
+        watchdog = Task.Run(() => WatchAsync(stopping.Token));
+    }
+
+    /// <summary>Asks the watchdog to probe now rather than at the end of its interval.</summary>
+    private void ProbeSoon()
+    {
+        try
+        {
+            if (probeSoon.CurrentCount == 0) probeSoon.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Someone else asked first: one probe answers both.
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SubscribeControlAsync(Subscriber).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Redis is not there yet: the first probe reports the subscription lost and repairs it.
+            LogWatchdogFailed(logger, ex);
+        }
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await ProbeAsync(cancellationToken).ConfigureAwait(false);
+                Repair repair;
+                bool changed, live;
+                lock (health)
+                {
+                    repair = health.Record(result, out changed);
+                    live = health.IsLive;
+                }
+                if (result != lastResult) LogProbe(logger, result, repair);
+                lastResult = result;
+                if (changed) OnLiveChanged(live);
+                firstProbe.TrySetResult();
+                if (repair == Repair.Resubscribe) await ResubscribeAllAsync().ConfigureAwait(false);
+                else if (repair == Repair.Reconnect) await ReconnectAsync().ConfigureAwait(false);
+                // Until proven live, probe often: the 2 s budget for being back after Redis returns starts then.
+                var wait = live ? options.ProbeInterval : TimeSpan.FromTicks(Math.Min(options.ProbeInterval.Ticks, TimeSpan.FromMilliseconds(200).Ticks));
+                await probeSoon.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogWatchdogFailed(logger, ex);
+                try
+                {
+                    await Task.Delay(options.ProbeInterval, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var current = multiplexer;
+        if (current is null || !current.IsConnected) return ProbeResult.Unreachable;
+        var nonce = Interlocked.Increment(ref lastNonce);
+        var wait = new EchoWait(nonce);
+        Volatile.Write(ref awaitedEcho, wait);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(options.ProbeTimeout);
+        long receivers;
+        try
+        {
+            receivers = await current.GetSubscriber().PublishAsync(controlChannel, nonce).WaitAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return ProbeResult.Unreachable;
+        }
+        if (receivers == 0) return ProbeResult.Lost;
+        try
+        {
+            await wait.Arrived.Task.WaitAsync(bounded.Token).ConfigureAwait(false);
+            return ProbeResult.Live;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ProbeResult.Silent;
+        }
+    }
+
+    private void OnEcho(RedisChannel channel, RedisValue value)
+    {
+        // A late echo of an earlier probe proves nothing about the current one.
+        if (Volatile.Read(ref awaitedEcho) is { } wait && value.TryParse(out long nonce) && nonce == wait.Nonce) wait.Arrived.TrySetResult();
+    }
+
+    private Task SubscribeControlAsync(ISubscriber subscriber) => subscriber.SubscribeAsync(controlChannel, OnEcho);
+
+    /// <summary>
+    /// Redis forgot this node's subscriptions while the connection stayed up (it answered LOADING to the
+    /// client's own resubscribe after a restart): issue them again. UNSUBSCRIBE first, so the client
+    /// library forgets them too and really sends SUBSCRIBE. Issued under the lock, so a key the router
+    /// adds or drops meanwhile is neither lost nor revived.
+    /// </summary>
+    private async Task ResubscribeAllAsync()
+    {
+        var pending = new List<Task>();
+        var subscriber = Subscriber;
+        lock (gate)
+        {
+            pending.Add(subscriber.UnsubscribeAsync(controlChannel));
+            pending.Add(SubscribeControlAsync(subscriber));
+            foreach (var subscription in subscriptionsByChannel.Values)
+            {
+                pending.Add(subscriber.UnsubscribeAsync(subscription.Channel));
+                pending.Add(subscriber.SubscribeAsync(subscription.Channel, subscription.Handler));
+            }
+        }
+        LogResubscribing(logger, pending.Count / 2);
+        await Task.WhenAll(pending).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The subscription connection is up but delivers nothing (a half-open TCP connection, a stuck proxy):
+    /// only a new connection helps. Every subscription moves to it before the old one closes, so the
+    /// overlap may deliver a message twice; the router drops sequenced duplicates.
+    /// </summary>
+    private async Task ReconnectAsync()
+    {
+        LogReconnecting(logger);
+        var fresh = await OpenMultiplexerAsync().ConfigureAwait(false);
+        var pending = new List<Task>();
+        ConnectionMultiplexer? old;
+        lock (gate)
+        {
+            old = multiplexer;
+            multiplexer = fresh;
+            var subscriber = fresh.GetSubscriber();
+            pending.Add(SubscribeControlAsync(subscriber));
+            foreach (var subscription in subscriptionsByChannel.Values) pending.Add(subscriber.SubscribeAsync(subscription.Channel, subscription.Handler));
+        }
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        if (old is not null)
+        {
+            await old.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            old.Dispose();
+        }
+    }
+
+    private void OnLiveChanged(bool live)
+    {
+        LogLiveChanged(logger, live);
+        // A restarted Redis without persistence has lost the function library. Loaded only once Redis has
+        // answered a probe: a FUNCTION LOAD answered with LOADING makes the client drop and reopen its
+        // connection, hundreds of times while a big data set loads.
+        if (live) _ = LoadFunctionsAsync();
+        try
+        {
+            listener?.OnConnectionChanged(live);
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(logger, ex);
+        }
+    }
+
+    private async Task StopWatchdogAsync()
+    {
+        await stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await watchdog.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping is what was asked.
+        }
+    }
+
+    private sealed class EchoWait(long nonce)
+    {
+        public long Nonce { get; } = nonce;
+
+        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis liveness probe: {Result}; repair: {Repair}")]
+    private static partial void LogProbe(ILogger logger, ProbeResult result, Repair repair);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis lost this node's subscriptions; subscribing to {Count} channels and patterns again")]
+    private static partial void LogResubscribing(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Redis subscription connection delivers nothing; opening a new connection")]
+    private static partial void LogReconnecting(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis subscriptions live: {Live}")]
+    private static partial void LogLiveChanged(ILogger logger, bool live);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The Redis liveness watchdog failed; retrying")]
+    private static partial void LogWatchdogFailed(ILogger logger, Exception exception);
+}

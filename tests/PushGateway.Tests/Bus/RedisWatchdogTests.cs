@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PushGateway.Bus;
+using PushGateway.Configuration;
+using PushGateway.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace PushGateway.Tests.Bus;
+
+/// <summary>
+/// The Redis bus proves its subscriptions deliver instead of trusting the client library. Each test
+/// breaks a real connection the way production does it by accident, then waits for the bus to notice
+/// and repair it. Probes are fast here so the tests are short; nothing asserts how fast.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisWatchdogTests(RedisServer redis)
+{
+    [Fact]
+    public async Task A_bus_is_live_once_connected_and_its_control_channel_is_subscribed()
+    {
+        await using var bus = await ConnectAsync(out var listener);
+
+        Assert.True(bus.IsConnected);
+        Assert.Equal(1, await redis.NumSubAsync(bus.ControlChannel));
+        await listener.WaitAsync(true);
+    }
+
+    [Fact]
+    public async Task Subscriptions_Redis_no_longer_holds_are_noticed_and_issued_again()
+    {
+        await using var bus = await ConnectAsync(out var listener);
+        var topic = "watchdog.lost." + Guid.NewGuid().ToString("N")[..8];
+        await bus.SubscribeAsync(topic, CancellationToken.None);
+        await listener.WaitAsync(true);
+
+        // The connection stays up but Redis forgets every subscription on it, as after a restart whose
+        // resubscribe went unanswered.
+        await bus.Multiplexer!.GetSubscriber().UnsubscribeAllAsync();
+        Assert.Equal(0, await redis.NumSubAsync(topic));
+
+        await listener.WaitAsync(false);
+        await listener.WaitAsync(true);
+        await Bounded.Eventually(async () => await redis.NumSubAsync(topic) == 1, "the topic is subscribed again");
+        Assert.Equal(1, await redis.NumSubAsync(bus.ControlChannel));
+        Assert.Equal(1, await redis.PublishAsync(topic, """{"after":"repair"}"""));
+        var (received, _, payload) = await listener.NextAsync();
+        Assert.Equal(topic, received);
+        Assert.Contains("repair", payload);
+    }
+
+    [Fact]
+    public async Task A_subscription_connection_that_delivers_nothing_is_replaced()
+    {
+        await using var bus = await ConnectAsync(out var listener);
+        var topic = "watchdog.silent." + Guid.NewGuid().ToString("N")[..8];
+        await bus.SubscribeAsync(topic, CancellationToken.None);
+        await listener.WaitAsync(true);
+        var before = bus.Multiplexer;
+
+        // Someone else listens on the control channel, so PUBLISH counts a receiver, while the node's own
+        // subscriptions are gone: to the bus this is a connection Redis writes to and nothing arrives on.
+        var stranger = redis.Client.GetSubscriber();
+        await stranger.SubscribeAsync(bus.ControlChannel, (_, _) => { });
+        try
+        {
+            await bus.Multiplexer!.GetSubscriber().UnsubscribeAllAsync();
+
+            await listener.WaitAsync(false);
+            await listener.WaitAsync(true);
+            Assert.NotSame(before, bus.Multiplexer);
+            Assert.Equal(1, await redis.PublishAsync(topic, """{"after":"reconnect"}"""));
+            var (received, _, payload) = await listener.NextAsync();
+            Assert.Equal(topic, received);
+            Assert.Contains("reconnect", payload);
+        }
+        finally
+        {
+            await stranger.UnsubscribeAsync(bus.ControlChannel);
+        }
+    }
+
+    private Task<RedisBus> ConnectAsync(out ConnectionListener listener)
+    {
+        // No channel prefix, so the topic is the Redis channel; each test has topics of its own.
+        var options = new RedisOptions
+        {
+            ConnectionString = redis.ConnectionString,
+            ProbeInterval = TimeSpan.FromMilliseconds(100),
+            ProbeTimeout = TimeSpan.FromMilliseconds(500),
+        };
+        var bus = new RedisBus(Options.Create(options), Options.Create(new HistoryOptions()), NullLogger<RedisBus>.Instance);
+        listener = new ConnectionListener();
+        bus.Attach(listener);
+        return ConnectCoreAsync(bus);
+
+        static async Task<RedisBus> ConnectCoreAsync(RedisBus bus)
+        {
+            await bus.ConnectAsync();
+            return bus;
+        }
+    }
+
+    /// <summary>Records messages and, in order, every liveness change the bus reports.</summary>
+    private sealed class ConnectionListener : IBusListener
+    {
+        private readonly System.Threading.Channels.Channel<bool> changes = System.Threading.Channels.Channel.CreateUnbounded<bool>();
+        private readonly RecordingListener messages = new();
+
+        public void OnMessage(in BusMessage message) => messages.OnMessage(message);
+
+        public void OnConnectionChanged(bool connected) => changes.Writer.TryWrite(connected);
+
+        public Task<(string Topic, string Key, string Payload)> NextAsync() => messages.NextAsync();
+
+        /// <summary>Skips changes until the bus reports <paramref name="live"/>.</summary>
+        public async Task WaitAsync(bool live)
+        {
+            while (await changes.Reader.ReadAsync().AsTask().Within() != live)
+            {
+            }
+        }
+    }
+}
