@@ -50,7 +50,7 @@ public sealed partial class RedisBus
     {
         try
         {
-            await SubscribeControlAsync(Subscriber).ConfigureAwait(false);
+            await SubscribeControlAsync(Subscriber).WaitAsync(options.ProbeTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -157,7 +157,8 @@ public sealed partial class RedisBus
             }
         }
         LogResubscribing(logger, pending.Count / 2);
-        await Task.WhenAll(pending).ConfigureAwait(false);
+        // Bounded: a command the library queues for a connection that never comes back must not stop the probes.
+        await Task.WhenAll(pending).WaitAsync(options.ProbeTimeout).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -179,11 +180,17 @@ public sealed partial class RedisBus
             pending.Add(SubscribeControlAsync(subscriber));
             foreach (var subscription in subscriptionsByChannel.Values) pending.Add(subscriber.SubscribeAsync(subscription.Channel, subscription.Handler));
         }
-        await Task.WhenAll(pending).ConfigureAwait(false);
-        if (old is not null)
+        try
         {
-            await old.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
-            old.Dispose();
+            await Task.WhenAll(pending).WaitAsync(options.ProbeTimeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (old is not null)
+            {
+                await old.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+                old.Dispose();
+            }
         }
     }
 
