@@ -173,7 +173,10 @@ public sealed partial class RedisBus : IMessageBus
         if (connected) LogRedisRestored(logger, e.ConnectionType.ToString());
         else
         {
-            LogRedisFailed(logger, e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception);
+            // The client treats every -LOADING reply as a failed connection and reconnects: hundreds of
+            // times while a restarted Redis loads its data. The watchdog's "live: False" says it once.
+            if (e.FailureType == ConnectionFailureType.Loading) LogRedisLoading(logger, e.ConnectionType.ToString());
+            else LogRedisFailed(logger, e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception);
             bool wasLive;
             lock (health) wasLive = health.MarkDown();
             if (wasLive) OnLiveChanged(false);
@@ -187,7 +190,11 @@ public sealed partial class RedisBus : IMessageBus
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis {ConnectionType} connection failed: {FailureType}")]
     private static partial void LogRedisFailed(ILogger logger, string connectionType, string failureType, Exception? exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Redis {ConnectionType} connection restored")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Redis {ConnectionType} connection dropped by the client: Redis is loading its data")]
+    private static partial void LogRedisLoading(ILogger logger, string connectionType);
+
+    /// <summary>Debug: "restored" proves nothing (see OnConnectionEvent); the watchdog logs when the subscriptions are live again.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Redis {ConnectionType} connection restored")]
     private static partial void LogRedisRestored(ILogger logger, string connectionType);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis message handler failed")]
