@@ -61,12 +61,14 @@ public sealed partial class RedisBus
         {
             try
             {
+                int generation;
+                lock (health) generation = health.Generation;
                 var result = await ProbeAsync(cancellationToken).ConfigureAwait(false);
                 Repair repair;
                 bool changed, live;
                 lock (health)
                 {
-                    repair = health.Record(result, out changed);
+                    repair = health.Record(result, generation, out changed);
                     live = health.IsLive;
                 }
                 if (result != lastResult) LogProbe(logger, result, repair);
@@ -116,7 +118,10 @@ public sealed partial class RedisBus
         {
             return ProbeResult.Unreachable;
         }
-        if (receivers == 0) return ProbeResult.Lost;
+        // The client records a SUBSCRIBE issued while its subscription connection was down, and completes
+        // it, without ever sending it; after the reconnect it only resends what it sent. The control
+        // channel would come back and vouch for a topic Redis never heard of.
+        if (receivers == 0 || HasUnsentSubscription(current.GetSubscriber())) return ProbeResult.Lost;
         try
         {
             await wait.Arrived.Task.WaitAsync(bounded.Token).ConfigureAwait(false);
@@ -126,6 +131,18 @@ public sealed partial class RedisBus
         {
             return ProbeResult.Silent;
         }
+    }
+
+    private bool HasUnsentSubscription(ISubscriber subscriber)
+    {
+        lock (gate)
+        {
+            foreach (var subscription in subscriptionsByChannel.Values)
+            {
+                if (subscriber.SubscribedEndpoint(subscription.Channel) is null) return true;
+            }
+        }
+        return false;
     }
 
     private void OnEcho(RedisChannel channel, RedisValue value)
@@ -188,7 +205,9 @@ public sealed partial class RedisBus
         {
             if (old is not null)
             {
-                await old.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+                // Commands already sent on the old connection (a publish, a history read) may have run: let
+                // them answer rather than fail a caller who would then publish twice.
+                await old.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
                 old.Dispose();
             }
         }

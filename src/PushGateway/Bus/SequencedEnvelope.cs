@@ -14,6 +14,11 @@ public static class SequencedEnvelope
     private static readonly System.Buffers.SearchValues<byte> EpochChars =
         System.Buffers.SearchValues.Create("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-"u8);
 
+    /// <summary>
+    /// False for anything that is not a well-formed envelope with a positive seq, and then the outs say
+    /// "plain message": seq 0, no epoch, the whole of <paramref name="raw"/> as the payload. A plain
+    /// PUBLISH that only looks like an envelope must not reach the router with a seq of its choosing.
+    /// </summary>
     public static bool TryParse(ReadOnlyMemory<byte> raw, out long seq, out string epoch, out long publishedAtMs, out ReadOnlyMemory<byte> payload)
     {
         seq = 0;
@@ -28,11 +33,13 @@ public static class SequencedEnvelope
         var first = header.IndexOf((byte)':');
         var last = header.LastIndexOf((byte)':');
         if (first <= 0 || last <= first) return false;
-        if (!Utf8Parser.TryParse(header[..first], out seq, out var used) || used != first) return false;
-        if (!Utf8Parser.TryParse(header[(last + 1)..], out publishedAtMs, out used) || used != header.Length - last - 1) return false;
+        if (!Utf8Parser.TryParse(header[..first], out long parsedSeq, out var used) || used != first || parsedSeq <= 0) return false;
+        if (!Utf8Parser.TryParse(header[(last + 1)..], out long parsedAt, out used) || used != header.Length - last - 1) return false;
         var epochBytes = header[(first + 1)..last];
         // The epoch is echoed inside JSON frames, so a forged envelope must not smuggle in quotes or controls.
         if (epochBytes.IsEmpty || epochBytes.Length > 32 || epochBytes.ContainsAnyExcept(EpochChars)) return false;
+        seq = parsedSeq;
+        publishedAtMs = parsedAt;
         epoch = System.Text.Encoding.ASCII.GetString(epochBytes);
         payload = raw[(newline + 1)..];
         return true;

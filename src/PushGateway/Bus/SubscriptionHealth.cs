@@ -41,33 +41,54 @@ public sealed class SubscriptionHealth(int silentProbesBeforeReconnect = 3)
 
     public bool IsLive { get; private set; }
 
+    /// <summary>Moves on at every reported failure, so a probe that began before it cannot vouch for what came after.</summary>
+    public int Generation { get; private set; }
+
     /// <summary>A connection failure reported by the client library: not live until a probe says so.</summary>
     /// <returns>True when this turned a live bus down.</returns>
     public bool MarkDown()
     {
+        Generation++;
         var was = IsLive;
         IsLive = false;
         return was;
     }
 
-    /// <summary>Records a probe; <paramref name="liveChanged"/> is true when liveness flipped either way.</summary>
-    public Repair Record(ProbeResult result, out bool liveChanged)
+    /// <summary>
+    /// Records a probe that began at <paramref name="generation"/>; <paramref name="liveChanged"/> is true
+    /// when liveness flipped either way.
+    /// </summary>
+    public Repair Record(ProbeResult result, int generation, out bool liveChanged)
     {
+        // The connection failed while the probe was out: its answer may predate the failure.
+        if (result == ProbeResult.Live && generation != Generation) result = ProbeResult.Unreachable;
         var was = IsLive;
-        IsLive = result == ProbeResult.Live;
-        liveChanged = was != IsLive;
         if (result != ProbeResult.Silent) silentStreak = 0;
+        var repair = Repair.None;
         switch (result)
         {
+            case ProbeResult.Live:
+                IsLive = true;
+                break;
             case ProbeResult.Lost:
-                return Repair.Resubscribe;
+                IsLive = false;
+                repair = Repair.Resubscribe;
+                break;
             case ProbeResult.Silent:
-                // A busy node may deliver late: only a connection silent over several probes in a row is replaced.
-                if (++silentStreak < silentProbesBeforeReconnect) return Repair.None;
-                silentStreak = 0;
-                return Repair.Reconnect;
+                // A busy node may see its echo late: liveness holds until the connection has been silent over
+                // several probes in a row, and then it is replaced.
+                if (++silentStreak >= silentProbesBeforeReconnect)
+                {
+                    silentStreak = 0;
+                    IsLive = false;
+                    repair = Repair.Reconnect;
+                }
+                break;
             default:
-                return Repair.None;
+                IsLive = false;
+                break;
         }
+        liveChanged = was != IsLive;
+        return repair;
     }
 }

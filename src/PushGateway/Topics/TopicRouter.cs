@@ -64,6 +64,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
                     catch
                     {
                         Retire(set);
+                        await ForgetFailedSubscribeAsync(key).ConfigureAwait(false);
                         throw;
                     }
                     set.BusSubscribed = true;
@@ -76,6 +77,22 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
             {
                 set.Gate.Release();
             }
+        }
+    }
+
+    /// <summary>
+    /// A bus may have recorded the key before its SUBSCRIBE failed; unless it forgets it, every later
+    /// subscribe to the key would be refused as a duplicate.
+    /// </summary>
+    private async Task ForgetFailedSubscribeAsync(string key)
+    {
+        try
+        {
+            await bus.UnsubscribeAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogUnsubscribeFailed(logger, key, ex);
         }
     }
 

@@ -10,7 +10,7 @@ public sealed class SubscriptionHealthTests
         var health = new SubscriptionHealth();
         Assert.False(health.IsLive);
 
-        Assert.Equal(Repair.None, health.Record(ProbeResult.Live, out var changed));
+        Assert.Equal(Repair.None, health.Record(ProbeResult.Live, health.Generation, out var changed));
 
         Assert.True(health.IsLive);
         Assert.True(changed);
@@ -21,11 +21,11 @@ public sealed class SubscriptionHealthTests
     {
         var health = Live();
 
-        Assert.Equal(Repair.Resubscribe, health.Record(ProbeResult.Lost, out var changed));
+        Assert.Equal(Repair.Resubscribe, health.Record(ProbeResult.Lost, health.Generation, out var changed));
 
         Assert.False(health.IsLive);
         Assert.True(changed);
-        Assert.Equal(Repair.None, health.Record(ProbeResult.Live, out changed));
+        Assert.Equal(Repair.None, health.Record(ProbeResult.Live, health.Generation, out changed));
         Assert.True(changed);
     }
 
@@ -34,23 +34,29 @@ public sealed class SubscriptionHealthTests
     {
         var health = Live();
 
-        Assert.Equal(Repair.None, health.Record(ProbeResult.Unreachable, out var changed));
+        Assert.Equal(Repair.None, health.Record(ProbeResult.Unreachable, health.Generation, out var changed));
         Assert.True(changed);
-        Assert.Equal(Repair.None, health.Record(ProbeResult.Unreachable, out changed));
+        Assert.Equal(Repair.None, health.Record(ProbeResult.Unreachable, health.Generation, out changed));
         Assert.False(changed);
         Assert.False(health.IsLive);
     }
 
     [Fact]
-    public void Only_a_connection_silent_over_several_probes_in_a_row_is_replaced()
+    public void A_late_echo_keeps_the_bus_live_and_only_a_connection_silent_over_several_probes_is_replaced()
     {
-        var health = new SubscriptionHealth(silentProbesBeforeReconnect: 3);
+        var health = Live(silentProbesBeforeReconnect: 3);
 
-        Assert.Equal(Repair.None, health.Record(ProbeResult.Silent, out _));
-        Assert.Equal(Repair.None, health.Record(ProbeResult.Silent, out _));
-        Assert.Equal(Repair.Reconnect, health.Record(ProbeResult.Silent, out _));
+        Assert.Equal(Repair.None, health.Record(ProbeResult.Silent, health.Generation, out var changed));
+        Assert.False(changed);
+        Assert.True(health.IsLive);
+        Assert.Equal(Repair.None, health.Record(ProbeResult.Silent, health.Generation, out _));
+        Assert.True(health.IsLive);
+
+        Assert.Equal(Repair.Reconnect, health.Record(ProbeResult.Silent, health.Generation, out changed));
+        Assert.True(changed);
+        Assert.False(health.IsLive);
         // The count starts again after a reconnect.
-        Assert.Equal(Repair.None, health.Record(ProbeResult.Silent, out _));
+        Assert.Equal(Repair.None, health.Record(ProbeResult.Silent, health.Generation, out _));
     }
 
     [Fact]
@@ -58,11 +64,11 @@ public sealed class SubscriptionHealthTests
     {
         var health = new SubscriptionHealth(silentProbesBeforeReconnect: 2);
 
-        health.Record(ProbeResult.Silent, out _);
-        health.Record(ProbeResult.Live, out _);
+        health.Record(ProbeResult.Silent, health.Generation, out _);
+        health.Record(ProbeResult.Live, health.Generation, out _);
 
-        Assert.Equal(Repair.None, health.Record(ProbeResult.Silent, out _));
-        Assert.Equal(Repair.Reconnect, health.Record(ProbeResult.Silent, out _));
+        Assert.Equal(Repair.None, health.Record(ProbeResult.Silent, health.Generation, out _));
+        Assert.Equal(Repair.Reconnect, health.Record(ProbeResult.Silent, health.Generation, out _));
     }
 
     [Fact]
@@ -75,10 +81,26 @@ public sealed class SubscriptionHealthTests
         Assert.False(health.IsLive);
     }
 
-    private static SubscriptionHealth Live()
+    [Fact]
+    public void A_probe_that_began_before_a_reported_failure_cannot_make_the_bus_live()
     {
-        var health = new SubscriptionHealth();
-        health.Record(ProbeResult.Live, out _);
+        var health = Live();
+        var probeBegan = health.Generation;
+
+        health.MarkDown();
+
+        Assert.Equal(Repair.None, health.Record(ProbeResult.Live, probeBegan, out var changed));
+        Assert.False(health.IsLive);
+        Assert.False(changed);
+        health.Record(ProbeResult.Live, health.Generation, out changed);
+        Assert.True(health.IsLive);
+        Assert.True(changed);
+    }
+
+    private static SubscriptionHealth Live(int silentProbesBeforeReconnect = 3)
+    {
+        var health = new SubscriptionHealth(silentProbesBeforeReconnect);
+        health.Record(ProbeResult.Live, health.Generation, out _);
         return health;
     }
 }
