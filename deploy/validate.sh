@@ -130,13 +130,15 @@ nginx_test() {
     bin="$(nginx_bin)"
     mkdir -p "$WORK/nginx/logs"
     # Only what differs outside the container: compose service names resolve to nothing here,
-    # and the image's log, pid and mime.types paths need not exist on this machine.
+    # and the image's log, pid, mime.types and temp paths (/var/lib/nginx, compiled into Debian's
+    # binary) need not exist on this machine, where nginx is unpacked rather than installed.
     sed -E \
         -e 's/\bgateway-([0-9]+):8080/127.0.0.1:1808\1/' \
         -e "s#^(\s*)error_log\s+[^;]+;#\1error_log stderr warn;#" \
         -e "s#^(\s*)access_log\s+/[^;]+;#\1access_log off;#" \
         -e "s#^(\s*)pid\s+[^;]+;#\1pid $WORK/nginx/nginx.pid;#" \
         -e "s#^(\s*)include\s+/etc/nginx/mime.types;#\1types { text/plain txt; }#" \
+        -e "s#^http \{#http { client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy; fastcgi_temp_path $WORK/nginx/fastcgi; uwsgi_temp_path $WORK/nginx/uwsgi; scgi_temp_path $WORK/nginx/scgi;#" \
         deploy/compose/nginx.conf >"$conf"
     "$bin" -t -q -p "$WORK/nginx" -e stderr -c "$conf"
 }
