@@ -22,6 +22,13 @@ public sealed class GatewayOptions
     /// <summary>Time from TCP accept to the end of the upgrade request's headers (Kestrel's RequestHeadersTimeout and KeepAliveTimeout).</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Serve plain-HTTP/1.1 WebSocket upgrades on the raw socket with the gateway's own framing (less memory
+    /// and CPU per connection, docs/benchmarks.md). Off: every connection uses ASP.NET Core's WebSocket.
+    /// TLS and HTTP/2 connections always do.
+    /// </summary>
+    public bool DirectWebSockets { get; set; } = true;
+
     /// <summary>Sustained client messages per second per connection (0: no limit); see docs/security.md for what happens above it.</summary>
     public double CommandsPerSecond { get; set; } = 50;
 

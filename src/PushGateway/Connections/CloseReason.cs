@@ -9,6 +9,8 @@ namespace PushGateway.Connections;
 public sealed record CloseReason(int Code, string Reason)
 {
     public static readonly CloseReason Normal = new(1000, "normal");
+    public static readonly CloseReason ProtocolViolation = new(1002, "protocol_violation");
+    public static readonly CloseReason InvalidPayload = new(1007, "invalid_payload");
     public static readonly CloseReason MessageTooBig = new(1009, "message_too_big");
     public static readonly CloseReason SlowConsumer = new(4000, "slow_consumer");
     public static readonly CloseReason Draining = new(4001, "draining");

@@ -14,4 +14,13 @@ internal sealed class ConnectionRegistry
     public void Remove(ClientConnection connection) => connections.TryRemove(connection.Id, out _);
 
     public IReadOnlyCollection<ClientConnection> Snapshot() => connections.Values.ToArray();
+
+    /// <summary>The live connections without copying them (a sweep over every connection each second should not allocate per connection).</summary>
+    public IEnumerable<ClientConnection> Live
+    {
+        get
+        {
+            foreach (var (_, connection) in connections) yield return connection;
+        }
+    }
 }

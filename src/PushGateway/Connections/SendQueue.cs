@@ -18,12 +18,39 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes, GatewayMet
     private long queuedBytes;
     private bool completed;
     private TaskCompletionSource<bool>? waiter;
+    private long overflowSince;
 
     public WireFormat Format { get; } = format;
 
     public long QueuedBytes => Volatile.Read(ref queuedBytes);
 
     public int Capacity => capacityBytes;
+
+    /// <summary>
+    /// Called (outside the queue's lock) whenever there is something new for the sender: a frame queued, or
+    /// the queue completed. A sender that writes from the producer's side (the direct socket transport)
+    /// schedules a flush here instead of waiting in <see cref="WaitToReadAsync"/>. Must not block.
+    /// </summary>
+    public Action? Ready { get; set; }
+
+    /// <summary>True once the queue is completed and everything in it was taken.</summary>
+    public bool IsDrained
+    {
+        get
+        {
+            lock (gate) return completed && count == 0;
+        }
+    }
+
+    /// <summary>
+    /// When the current overflow episode began (<paramref name="now"/> if it begins now). An episode ends
+    /// when a dequeue brings the queue back under half its budget: the client is keeping up again.
+    /// </summary>
+    public long OverflowStarted(long now)
+    {
+        var since = Interlocked.CompareExchange(ref overflowSince, now, 0);
+        return since == 0 ? now : since;
+    }
 
     /// <summary>Queues a frame; false when the queue is full or completed. <paramref name="size"/> is the bytes added.</summary>
     public bool TryEnqueue(OutboundFrame frame, out int size) => TryEnqueue(frame, null, out size) == EnqueueResult.Queued;
@@ -62,6 +89,7 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes, GatewayMet
         }
         metrics?.QueuedBytesChanged(size);
         wake?.TrySetResult(true);
+        Ready?.Invoke();
         return EnqueueResult.Queued;
     }
 
@@ -95,6 +123,7 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes, GatewayMet
                 taken += size;
             }
             queuedBytes -= taken;
+            if (queuedBytes < capacityBytes / 2) Volatile.Write(ref overflowSince, 0);
         }
         metrics?.QueuedBytesChanged(-taken);
         return taken;
@@ -120,6 +149,7 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes, GatewayMet
         }
         metrics?.QueuedBytesChanged(-dropped);
         wake?.TrySetResult(false);
+        Ready?.Invoke();
         return dropped;
     }
 

@@ -37,7 +37,7 @@ internal sealed class TopicThrottle(object gate, Action<PublishedMessage> send, 
         if (timer is null)
         {
             var due = TimeSpan.FromSeconds(Math.Max(0, lastSent + interval - now) / (double)time.TimestampFrequency);
-            timer = time.CreateTimer(static s => ((TopicThrottle)s!).Flush(), this, due, Timeout.InfiniteTimeSpan);
+            timer = time.CreateTimer(static s => ((TopicThrottle)s!).FlushBatched(), this, due, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -46,6 +46,20 @@ internal sealed class TopicThrottle(object gate, Action<PublishedMessage> send, 
         timer?.Dispose();
         timer = null;
         held = null;
+    }
+
+    /// <summary>The timer's flush: the connections it makes ready are written once it is done, on this thread.</summary>
+    private void FlushBatched()
+    {
+        FlushBatch.Enter();
+        try
+        {
+            Flush();
+        }
+        finally
+        {
+            FlushBatch.Exit();
+        }
     }
 
     private void Flush()

@@ -41,7 +41,13 @@ public static class GatewayServices
         services.AddSingleton<TopicRouter>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionServices>();
+        services.AddSingleton<HandshakePolicy>();
+        services.AddSingleton<ConnectionRunner>();
         services.AddSingleton<WebSocketEndpoint>();
+        services.AddHostedService<KeepAliveMonitor>();
+        // Every listener gets the direct upgrade first; it hands whatever is not a plain /ws upgrade on to HTTP.
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IServiceProvider>((kestrel, provider) =>
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => new Connections.WebSockets.DirectUpgrade(provider, next).OnConnectionAsync)));
         services.AddSingleton<Connections.Sse.SseEndpoint>();
         services.AddHostedService<BusConnector>();
         services.AddHostedService<EmbeddedFeedService>();

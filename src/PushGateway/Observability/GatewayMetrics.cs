@@ -46,6 +46,8 @@ public sealed class GatewayMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.BoundariesMs });
     }
 
+    private long directConnections;
+
     public long ConnectionsCurrent => Volatile.Read(ref connectionsCurrent);
 
     public void BindBus(Func<bool> isConnected) => busIsConnected = isConnected;
@@ -57,6 +59,9 @@ public sealed class GatewayMetrics : IDisposable
         topicCount = topics;
         dispatchQueueLength = dispatchQueue;
     }
+
+    /// <summary>WebSocket connections now served on the raw socket (the rest are on ASP.NET Core's WebSocket, or SSE).</summary>
+    public void DirectConnectionsChanged(int delta) => Interlocked.Add(ref directConnections, delta);
 
     public void ConnectionOpened()
     {
@@ -108,6 +113,7 @@ public sealed class GatewayMetrics : IDisposable
         ConnectionsClosed: new SortedDictionary<string, long>(closedByReason),
         Subscriptions: Volatile.Read(ref subscriptions),
         Topics: topicCount(),
+        DirectConnections: Volatile.Read(ref directConnections),
         BusMessagesIn: Volatile.Read(ref busMessagesIn),
         MessagesDelivered: Volatile.Read(ref delivered),
         FramesWritten: Volatile.Read(ref framesWritten),
@@ -134,6 +140,7 @@ public sealed record StatsSnapshot(
     IReadOnlyDictionary<string, long> ConnectionsClosed,
     long Subscriptions,
     int Topics,
+    long DirectConnections,
     long BusMessagesIn,
     long MessagesDelivered,
     long FramesWritten,

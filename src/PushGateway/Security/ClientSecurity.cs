@@ -52,10 +52,12 @@ internal sealed partial class ClientSecurity(
     /// if bad, refused, never downgraded to anonymous; no token at all gets the anonymous principal
     /// when it may do anything.
     /// </summary>
-    public async Task<TokenResult> AuthenticateAsync(HttpRequest request)
+    public Task<TokenResult> AuthenticateAsync(HttpRequest request) =>
+        AuthenticateAsync(request.Headers.Authorization, request.Query[TokenQueryParameter]);
+
+    /// <summary>The same from the raw values: the Authorization headers and the access_token query values.</summary>
+    public async Task<TokenResult> AuthenticateAsync(StringValues header, StringValues query)
     {
-        var header = request.Headers.Authorization;
-        var query = request.Query[TokenQueryParameter];
         if (header.Count + query.Count > 1)
         {
             LogRefused(logger, "more than one credential");

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using PushGateway.Bus;
+using PushGateway.Connections;
 
 namespace PushGateway.Topics;
 
@@ -9,6 +10,8 @@ namespace PushGateway.Topics;
 /// </summary>
 internal sealed class MessageDispatcher : IAsyncDisposable
 {
+    private const int MaxRun = 64;
+
     private readonly Channel<BusMessage>[] shards;
     private readonly Task[] workers;
 
@@ -55,17 +58,38 @@ internal sealed class MessageDispatcher : IAsyncDisposable
     {
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var message))
+            // Connections made ready by this run of messages are flushed once when it ends (FlushBatch):
+            // what arrived together leaves together. The run is bounded so the first message's frames
+            // are not held back behind a long backlog, and ends before any await that would yield.
+            ValueTask pending = default;
+            FlushBatch.Enter();
+            try
             {
-                try
+                for (var run = 0; run < MaxRun && reader.TryRead(out var message); run++)
                 {
-                    var pending = dispatch(message);
-                    if (!pending.IsCompletedSuccessfully) await pending.ConfigureAwait(false);
+                    try
+                    {
+                        pending = dispatch(message);
+                        if (!pending.IsCompletedSuccessfully) break;
+                        pending = default;
+                    }
+                    catch (Exception ex)
+                    {
+                        onError(ex);
+                    }
                 }
-                catch (Exception ex)
-                {
-                    onError(ex);
-                }
+            }
+            finally
+            {
+                FlushBatch.Exit();
+            }
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                onError(ex);
             }
         }
     }

@@ -112,7 +112,8 @@ internal sealed class RawWebSocket : IAsyncDisposable
         await Task.CompletedTask;
     }
 
-    private async Task<(int Opcode, byte[] Payload)?> ReadFrameAsync()
+    /// <summary>The next frame of any kind, control frames included; null when the TCP connection ended.</summary>
+    public async Task<(int Opcode, byte[] Payload)?> ReadFrameAsync()
     {
         if (!await FillAsync(2)) return null;
         var opcode = pending[0] & 0x0F;

@@ -1,0 +1,289 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using PushGateway.Protocol;
+
+namespace PushGateway.Connections.WebSockets;
+
+/// <summary>
+/// A WebSocket served on the raw socket of a Kestrel connection (see <see cref="DirectUpgrade"/>): the
+/// gateway's own RFC 6455 framing, reading from Kestrel's input pipe and writing with the socket's own
+/// non-blocking send from the thread that made the connection ready, usually the fan-out worker at the
+/// end of its batch (<see cref="FlushBatch"/>). No send loop, no thread-pool hop per delivery; only a
+/// write the kernel cannot take at once continues asynchronously, and frames queue behind it.
+/// </summary>
+internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDeferredFlush, IThreadPoolWorkItem
+{
+    [ThreadStatic] private static List<OutboundFrame>? scratch;
+
+    private readonly Socket socket;
+    private readonly ConnectionContext context;
+    private readonly WebSocketReader reader;
+    private readonly WireFormat format;
+    private readonly byte dataOpcode;
+    private readonly int maxFrameBytes;
+    private readonly ConnectionServices services;
+    private readonly object gate = new();
+    private SendQueue? queue;
+    private TaskCompletionSource? sent;
+    // 1 while a flush is scheduled or an asynchronous write is in flight: further wake-ups are no-ops.
+    private int scheduled;
+    private bool writing;
+    private bool finished;
+    private bool closeSent;
+    private byte[]? pong;
+    private bool pingDue;
+    private long pingSentAt;
+    private CloseReason? closing;
+    private Timer? abortTimer;
+
+    public SocketTransport(Socket socket, ConnectionContext context, WireFormat format, ConnectionServices services)
+    {
+        this.socket = socket;
+        this.context = context;
+        this.format = format;
+        this.services = services;
+        dataOpcode = format == WireFormat.Json ? Opcode.Text : Opcode.Binary;
+        maxFrameBytes = services.Options.MaxFrameBytes;
+        reader = new WebSocketReader(context.Transport.Input, services.Options.MaxMessageBytes, this);
+    }
+
+    public async ValueTask<InboundMessage> ReceiveAsync()
+    {
+        try
+        {
+            return await reader.ReceiveAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Reset, aborted (ConnectionAbortedException is an OperationCanceledException) or already torn down.
+            return new InboundMessage(InboundKind.Gone);
+        }
+    }
+
+    public Task RunSenderAsync(SendQueue queue)
+    {
+        sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        this.queue = queue;
+        queue.Ready = ScheduleFlush;
+        ScheduleFlush();
+        return sent.Task;
+    }
+
+    public void BeginClose(CloseReason reason, TimeSpan timeout)
+    {
+        lock (gate)
+        {
+            if (closing is not null) return;
+            closing = reason;
+        }
+        // A peer that is gone reads nothing: stop at once rather than wait on a write it will never take.
+        if (reason == CloseReason.PeerGone) Abort();
+        else abortTimer = new Timer(static s => ((SocketTransport)s!).Abort(), this, timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    public void CheckLiveness(long nowMs)
+    {
+        var options = services.Options;
+        var interval = (long)options.KeepAliveInterval.TotalMilliseconds;
+        if (interval <= 0 || Volatile.Read(ref closing) is not null) return;
+        var last = reader.LastActivity;
+        var pinged = Volatile.Read(ref pingSentAt);
+        if (pinged != 0 && last < pinged)
+        {
+            var timeout = (long)options.KeepAliveTimeout.TotalMilliseconds;
+            // Counted as peer_gone, as ASP.NET Core's WebSocket reports a keep-alive timeout.
+            if (timeout > 0 && nowMs - pinged >= timeout) Abort();
+            // Without a timeout a ping is only repeated, for peers and proxies that count idle time.
+            if (timeout > 0 || nowMs - pinged < interval) return;
+        }
+        if (nowMs - last < interval) return;
+        Volatile.Write(ref pingSentAt, nowMs);
+        lock (gate) pingDue = true;
+        ScheduleFlush();
+    }
+
+    void IControlFrameSink.OnPing(ReadOnlySpan<byte> payload)
+    {
+        // Only the latest ping needs an answer (RFC 6455 section 5.5.3), so a ping flood holds one buffer.
+        var copy = payload.ToArray();
+        lock (gate) pong = copy;
+        ScheduleFlush();
+    }
+
+    public void Dispose()
+    {
+        abortTimer?.Dispose();
+        reader.Release();
+    }
+
+    void IThreadPoolWorkItem.Execute() => Flush();
+
+    private void ScheduleFlush()
+    {
+        if (Interlocked.Exchange(ref scheduled, 1) != 0) return;
+        if (!FlushBatch.TryDefer(this)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    /// <summary>Writes what is ready: control frames first, then the queue in coalesced frames, then the close frame.</summary>
+    public void Flush()
+    {
+        var abort = false;
+        lock (gate)
+        {
+            // While a write is in flight, "scheduled" stays set: its completion flushes again.
+            if (writing) return;
+            Volatile.Write(ref scheduled, 0);
+            if (finished || queue is null) return;
+            try
+            {
+                for (var frames = 0; frames < 8; frames++)
+                {
+                    if (!TryTakeFrame(out var buffer, out var start, out var end)) return;
+                    if (!Write(buffer, start, end)) return;
+                }
+                // Still more: let the other connections of this batch go first.
+                if (Interlocked.Exchange(ref scheduled, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+            {
+                abort = Fail();
+            }
+        }
+        if (abort) Abort();
+    }
+
+    /// <summary>The next frame to write, in a rented buffer; false when there is none (and the sender may have finished).</summary>
+    private bool TryTakeFrame(out byte[] buffer, out int start, out int end)
+    {
+        if (pong is { } ping)
+        {
+            pong = null;
+            return Control(Opcode.Pong, ping, out buffer, out start, out end);
+        }
+        if (pingDue)
+        {
+            pingDue = false;
+            return Control(Opcode.Ping, [], out buffer, out start, out end);
+        }
+        var batch = scratch ??= new List<OutboundFrame>();
+        var bytes = queue!.DequeueBatch(batch, maxFrameBytes);
+        if (batch.Count > 0)
+        {
+            const int header = WebSocketFrame.MaxServerHeaderLength;
+            buffer = ArrayPool<byte>.Shared.Rent(header + bytes + batch.Count);
+            // The payload is written first and the header right-aligned before it, so the frame is one contiguous write.
+            var length = OutboundBatch.Write(batch, format, buffer.AsSpan(header), services.Time, services.Metrics);
+            batch.Clear();
+            start = header - WebSocketFrame.ServerHeaderLength(length);
+            WebSocketFrame.WriteServerHeader(buffer.AsSpan(start), dataOpcode, length);
+            end = header + length;
+            return true;
+        }
+        if (!queue.IsDrained || closeSent)
+        {
+            if (queue.IsDrained) Finish();
+            buffer = [];
+            start = end = 0;
+            return false;
+        }
+        closeSent = true;
+        var reason = closing ?? CloseReason.Normal;
+        if (reason == CloseReason.PeerGone)
+        {
+            Finish();
+            buffer = [];
+            start = end = 0;
+            return false;
+        }
+        Span<byte> payload = stackalloc byte[125];
+        var payloadLength = WebSocketFrame.WriteClosePayload(payload, reason.Code, reason.Reason);
+        return Control(Opcode.Close, payload[..payloadLength], out buffer, out start, out end);
+    }
+
+    private static bool Control(byte opcode, ReadOnlySpan<byte> payload, out byte[] buffer, out int start, out int end)
+    {
+        buffer = ArrayPool<byte>.Shared.Rent(2 + payload.Length);
+        start = 0;
+        end = WebSocketFrame.WriteServerHeader(buffer, opcode, payload.Length);
+        payload.CopyTo(buffer.AsSpan(end));
+        end += payload.Length;
+        return true;
+    }
+
+    /// <summary>Writes without blocking; true when the kernel took it all. Otherwise the rest goes asynchronously and owns the buffer.</summary>
+    private bool Write(byte[] buffer, int start, int end)
+    {
+        int written;
+        SocketError error;
+        try
+        {
+            written = socket.Send(buffer, start, end - start, SocketFlags.None, out error);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+        if (error == SocketError.Success && written == end - start)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return true;
+        }
+        if (error is not (SocketError.Success or SocketError.WouldBlock))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw new SocketException((int)error);
+        }
+        writing = true;
+        _ = WriteRestAsync(buffer, start + Math.Max(written, 0), end);
+        return false;
+    }
+
+    private async Task WriteRestAsync(byte[] buffer, int start, int end)
+    {
+        var failed = false;
+        try
+        {
+            while (start < end) start += await socket.SendAsync(buffer.AsMemory(start, end - start), SocketFlags.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        {
+            failed = true;
+        }
+        ArrayPool<byte>.Shared.Return(buffer);
+        var abort = false;
+        lock (gate)
+        {
+            writing = false;
+            if (failed) abort = Fail();
+        }
+        if (abort) Abort();
+        else Flush();
+    }
+
+    /// <summary>The socket is unusable: stop sending; the caller aborts the connection (outside the lock) so the receive side ends too.</summary>
+    private bool Fail()
+    {
+        if (finished) return false;
+        Finish();
+        return true;
+    }
+
+    private void Finish()
+    {
+        finished = true;
+        sent?.TrySetResult();
+    }
+
+    private void Abort()
+    {
+        try
+        {
+            context.Abort(new ConnectionAbortedException("the gateway closed the connection"));
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}

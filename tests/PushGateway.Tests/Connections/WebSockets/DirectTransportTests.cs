@@ -1,0 +1,111 @@
+using System.Net.Sockets;
+using System.Text;
+using PushGateway.Observability;
+using PushGateway.Tests.BadInput;
+using PushGateway.Tests.Infrastructure;
+
+namespace PushGateway.Tests.Connections.WebSockets;
+
+/// <summary>
+/// Which transport serves a connection, and what only the direct one does itself: the 101, pongs,
+/// pings when idle. The rest of the suite runs on the direct transport, the default; the fallback
+/// (Gateway:DirectWebSockets off, as TLS and HTTP/2 connections always are) gets the same protocol checks here.
+/// </summary>
+public sealed class DirectTransportTests
+{
+    [Fact]
+    public async Task A_plain_upgrade_is_served_on_the_raw_socket()
+    {
+        await using var node = GatewayNode.Start();
+        await using var client = await node.ConnectAsync("pushgw.json");
+        Assert.Equal("pushgw.json", client.Socket.SubProtocol);
+        await client.RoundTripAsync();
+        Assert.Equal(1, node.Get<GatewayMetrics>().Snapshot().DirectConnections);
+    }
+
+    [Fact]
+    public async Task With_direct_WebSockets_off_the_same_protocol_runs_on_aspnet_core()
+    {
+        await using var node = GatewayNode.Start(overrides: new Dictionary<string, string?> { ["Gateway:DirectWebSockets"] = "false" });
+        await using var client = await node.ConnectAsync();
+        await client.SubscribeAsync("fallback.a");
+        await node.PublishAsync("fallback.a", """{"v":1}""");
+        var message = await client.ReceiveAsync();
+        Assert.Equal("fallback.a", message.GetProperty("topic").GetString());
+        var metrics = node.Get<GatewayMetrics>().Snapshot();
+        Assert.Equal(0, metrics.DirectConnections);
+        Assert.Equal(1, metrics.ConnectionsCurrent);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Both_transports_close_protocol_violations_with_1002(bool direct)
+    {
+        await using var node = GatewayNode.Start(overrides: new Dictionary<string, string?> { ["Gateway:DirectWebSockets"] = direct.ToString() });
+        await using var socket = await RawWebSocket.ConnectAsync(node.WebSocketAddress);
+        await socket.SendFrameAsync(0x1, "{\"type\":\"ping\"}"u8, rsv: 0b100);
+        var close = await socket.ReadUntilClosedAsync();
+        // The close frame may be lost to a reset when the client's bytes are unread.
+        Assert.True(close is 1002 or null, $"closed with {close}");
+        await Bounded.Eventually(() => Task.FromResult(node.Get<GatewayMetrics>().ConnectionsCurrent == 0), "the connection is released");
+    }
+
+    [Fact]
+    public async Task A_ping_is_answered_with_a_pong_carrying_its_payload()
+    {
+        await using var node = GatewayNode.Start();
+        await using var socket = await RawWebSocket.ConnectAsync(node.WebSocketAddress);
+        await socket.SendFrameAsync(0x9, "are you there"u8);
+        var frame = await socket.ReadFrameAsync().Within();
+        Assert.Equal(0xA, frame!.Value.Opcode);
+        Assert.Equal("are you there", Encoding.UTF8.GetString(frame.Value.Payload));
+    }
+
+    [Fact]
+    public async Task An_idle_client_is_pinged_and_stays_while_it_answers()
+    {
+        await using var node = GatewayNode.Start(overrides: new Dictionary<string, string?>
+        {
+            ["Gateway:KeepAliveInterval"] = "00:00:00.200",
+            ["Gateway:KeepAliveTimeout"] = "00:00:00.500",
+        });
+        await using var socket = await RawWebSocket.ConnectAsync(node.WebSocketAddress);
+        for (var i = 0; i < 3; i++)
+        {
+            var frame = await socket.ReadFrameAsync().Within();
+            Assert.Equal(0x9, frame!.Value.Opcode);
+            await socket.SendFrameAsync(0xA, frame.Value.Payload);
+        }
+        await socket.SendTextAsync("""{"type":"ping","id":"alive"}""");
+        Assert.Contains("\"pong\"", await socket.ReadTextAsync().Within());
+        Assert.Equal(0, node.Get<GatewayMetrics>().ClosedCount("peer_gone"));
+    }
+
+    [Fact]
+    public async Task Commands_pipelined_behind_the_handshake_are_read()
+    {
+        await using var node = GatewayNode.Start();
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(node.HttpAddress.Host, node.HttpAddress.Port).Within();
+        var stream = tcp.GetStream();
+        var head = $"GET /ws HTTP/1.1\r\nHost: {node.HttpAddress.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        // A masked text frame {"type":"ping","id":7} in the same write as the head (mask key 0: payload unchanged).
+        var command = """{"type":"ping","id":7}"""u8.ToArray();
+        byte[] frame = [0x81, (byte)(0x80 | command.Length), 0, 0, 0, 0, .. command];
+        await stream.WriteAsync((byte[])[.. Encoding.ASCII.GetBytes(head), .. frame]).AsTask().Within();
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains("\"pong\""))
+        {
+            var n = await stream.ReadAsync(buffer).AsTask().Within();
+            Assert.True(n > 0, "closed before the pong: " + received);
+            received.Append(Encoding.Latin1.GetString(buffer, 0, n));
+        }
+        var text = received.ToString();
+        Assert.StartsWith("HTTP/1.1 101", text);
+        // The accept value of RFC 6455 section 1.3's example key.
+        Assert.Contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", text);
+    }
+}
