@@ -12,7 +12,8 @@ namespace PushGateway.Connections;
 internal sealed class SendQueue(WireFormat format, int capacityBytes, GatewayMetrics? metrics = null)
 {
     private readonly object gate = new();
-    private Entry[] entries = new Entry[8];
+    // Small to start: most connections are idle, and a busy one grows it once or twice.
+    private Entry[] entries = new Entry[2];
     private int head;
     private int count;
     private long queuedBytes;

@@ -37,35 +37,15 @@ internal sealed class DirectUpgrade(IServiceProvider services, ConnectionDelegat
             await next(context);
             return;
         }
-        var input = context.Transport.Input;
-        UpgradeRequest? request;
-        using (var timeout = new CancellationTokenSource(deps.Options.HandshakeTimeout))
-        using (timeout.Token.Register(static s => ((PipeReader)s!).CancelPendingRead(), input))
-        {
-            request = await PeekAsync(input);
-            if (request is null && timeout.IsCancellationRequested)
-            {
-                // Silent or trickling: the same end as Kestrel's RequestHeadersTimeout.
-                return;
-            }
-        }
-        if (request is null)
+        var verdict = await HandshakeAsync(context, socket, deps);
+        if (verdict is null)
         {
             await next(context);
             return;
         }
-        var query = QueryHelpers.ParseQuery(request.QueryString);
-        query.TryGetValue(ClientSecurity.TokenQueryParameter, out var token);
-        var verdict = await deps.Policy.EvaluateAsync(request.Header("Origin"), request.RequestedProtocols(), request.Header("Authorization"), token);
-        if (verdict.Refusal is not null)
-        {
-            // Kestrel re-reads the untouched head; the endpoint evaluates it again and writes the refusal.
-            await next(context);
-            return;
-        }
+        if (verdict.Refusal is not null) return;
         try
         {
-            if (!await AcceptAsync(context, socket, input, request, verdict.SubProtocol)) return;
             using var transport = new SocketTransport(socket, context, verdict.Format, deps.Connections);
             await deps.Runner.RunAsync(transport, verdict);
         }
@@ -73,6 +53,33 @@ internal sealed class DirectUpgrade(IServiceProvider services, ConnectionDelegat
         {
             deps.Security.ReleaseSlot();
         }
+    }
+
+    /// <summary>
+    /// The handshake, in its own method so the request head it parsed is garbage once it returns rather than
+    /// held for the connection's lifetime. Null: hand the connection to Kestrel. A refusal: end it here
+    /// (timed out or the 101 could not be written). Otherwise accepted, holding a connection slot.
+    /// </summary>
+    private static async Task<HandshakeVerdict?> HandshakeAsync(ConnectionContext context, Socket socket, Dependencies deps)
+    {
+        var input = context.Transport.Input;
+        UpgradeRequest? request;
+        using (var timeout = new CancellationTokenSource(deps.Options.HandshakeTimeout))
+        using (timeout.Token.Register(static s => ((PipeReader)s!).CancelPendingRead(), input))
+        {
+            request = await PeekAsync(input);
+            // Silent or trickling: the same end as Kestrel's RequestHeadersTimeout.
+            if (request is null && timeout.IsCancellationRequested) return HandshakeVerdict.Refuse(HandshakeRefusal.Abandoned, "handshake timeout");
+        }
+        if (request is null) return null;
+        var query = QueryHelpers.ParseQuery(request.QueryString);
+        query.TryGetValue(ClientSecurity.TokenQueryParameter, out var token);
+        var verdict = await deps.Policy.EvaluateAsync(request.Header("Origin"), request.RequestedProtocols(), request.Header("Authorization"), token);
+        // Refused: Kestrel re-reads the untouched head; the endpoint evaluates it again and writes the refusal.
+        if (verdict.Refusal is not null) return null;
+        if (await AcceptAsync(context, socket, input, request, verdict.SubProtocol)) return verdict;
+        deps.Security.ReleaseSlot();
+        return HandshakeVerdict.Refuse(HandshakeRefusal.Abandoned, "the 101 could not be written");
     }
 
     /// <summary>

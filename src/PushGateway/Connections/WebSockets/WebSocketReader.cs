@@ -37,7 +37,17 @@ internal sealed class WebSocketReader(PipeReader input, int maxMessageBytes, ICo
         ReleaseDelivered();
         while (true)
         {
-            var result = await input.ReadAsync().ConfigureAwait(false);
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Reset, aborted (ConnectionAbortedException is an OperationCanceledException) or already torn down.
+                Release();
+                return new InboundMessage(InboundKind.Gone);
+            }
             LastActivity = Environment.TickCount64;
             var buffer = result.Buffer;
             InboundMessage? outcome;
