@@ -15,6 +15,7 @@
 #   PROCESSES=N          LoadGen client processes where a scenario uses one (default per scenario)
 #   SKIP_BUILD=1         use the Release binaries already built
 #   S5_RATE, S5_CONNECTIONS, S5_SOCKETIO=1   scale S5 down; also run it on Socket.IO (uncapped)
+#   S2_STEPS=N S2_START=R S2_FACTOR=F   the S2 ramp: N steps from R msg/s, x F each (default 12 from 200 x1.5: up to 17,300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -22,7 +23,7 @@ root=$(pwd)
 scenario=${1:-}
 case "$scenario" in
   smoke | s1 | s2 | s3 | s4 | s5 | all) ;;
-  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
 
 out=${BENCH_OUT:-/tmp/pushgw-bench/$scenario-$(date +%Y%m%d-%H%M%S)}
@@ -164,8 +165,8 @@ s1() {
 
 s2() {
   # Same fan-out as S1 (50 subscribers per topic); the publish rate grows x1.5 per step.
-  run_pair s2 --connections 1000 --topics 100 --subs-per-conn 5 --rate 200 --ramp --ramp-factor 1.5 \
-    --ramp-steps 12 --duration "${DURATION:-10s}" --warmup 3s --payload-bytes 100 --source-ips "$common_ips"
+  run_pair s2 --connections 1000 --topics 100 --subs-per-conn 5 --rate "${S2_START:-200}" --ramp --ramp-factor "${S2_FACTOR:-1.5}" \
+    --ramp-steps "${S2_STEPS:-12}" --duration "${DURATION:-10s}" --warmup 3s --payload-bytes 100 --source-ips "$common_ips"
 }
 
 s3() {
