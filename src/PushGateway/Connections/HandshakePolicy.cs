@@ -69,8 +69,6 @@ internal enum HandshakeRefusal
     SubProtocol,
     Full,
     Unauthorized,
-    /// <summary>The handshake never completed (timeout, hang-up, the 101 could not be written): nothing to answer.</summary>
-    Abandoned,
 }
 
 /// <summary>The policy's answer: a refusal, or the wire format, subprotocol and principal of the new connection.</summary>

@@ -34,14 +34,14 @@ internal sealed class SendQueue(WireFormat format, int capacityBytes, GatewayMet
     /// </summary>
     public Action? Ready { get; set; }
 
-    /// <summary>True once the queue is completed and everything in it was taken.</summary>
-    public bool IsDrained
-    {
-        get
-        {
-            lock (gate) return completed && count == 0;
-        }
-    }
+    /// <summary>
+    /// Read without the lock, for a sender deciding whether to look again: a true is final (nothing is queued
+    /// once the queue is completed), a stale false is followed by <see cref="Ready"/>.
+    /// </summary>
+    public bool IsEmpty => Volatile.Read(ref count) == 0;
+
+    /// <summary>True once the queue is completed and everything in it was taken; read without the lock, as <see cref="IsEmpty"/>.</summary>
+    public bool IsDrained => Volatile.Read(ref completed) && Volatile.Read(ref count) == 0;
 
     /// <summary>
     /// When the current overflow episode began (<paramref name="now"/> if it begins now). An episode ends

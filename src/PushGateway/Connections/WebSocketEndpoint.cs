@@ -10,13 +10,23 @@ namespace PushGateway.Connections;
 /// GET /ws over ASP.NET Core: answers every handshake the direct upgrade (<see cref="DirectUpgrade"/>)
 /// left to the HTTP stack, refusals included, and accepts the rest on ASP.NET Core's WebSocket.
 /// </summary>
-internal sealed class WebSocketEndpoint(HandshakePolicy policy, ConnectionRunner runner, ClientSecurity security, ConnectionServices services, IOptions<GatewayOptions> options)
+internal sealed class WebSocketEndpoint(
+    HandshakePolicy policy,
+    ConnectionRunner runner,
+    ClientSecurity security,
+    DrainCoordinator drain,
+    ConnectionServices services,
+    IOptions<GatewayOptions> options)
 {
     public async Task HandleAsync(HttpContext context)
     {
+        if (drain.IsDraining)
+        {
+            await DrainCoordinator.RefuseAsync(context);
+            return;
+        }
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            if (await RefusedAsync(context, HandshakeVerdict.Refuse(HandshakeRefusal.Draining), onlyDraining: true)) return;
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsync("expected a WebSocket upgrade (GET /ws with Upgrade: websocket)\n");
             return;
@@ -44,11 +54,9 @@ internal sealed class WebSocketEndpoint(HandshakePolicy policy, ConnectionRunner
     }
 
     /// <summary>Writes the refusal, if the verdict is one; true when it was.</summary>
-    private static async Task<bool> RefusedAsync(HttpContext context, HandshakeVerdict verdict, bool onlyDraining = false)
+    private static async Task<bool> RefusedAsync(HttpContext context, HandshakeVerdict verdict)
     {
         if (verdict.Refusal is not { } refusal) return false;
-        var drain = context.RequestServices.GetRequiredService<DrainCoordinator>();
-        if (onlyDraining && !drain.IsDraining) return false;
         switch (refusal)
         {
             case HandshakeRefusal.Draining:

@@ -37,16 +37,12 @@ internal sealed class DirectUpgrade(IServiceProvider services, ConnectionDelegat
             await next(context);
             return;
         }
-        var verdict = await HandshakeAsync(context, socket, deps);
-        if (verdict is null)
-        {
-            await next(context);
-            return;
-        }
-        if (verdict.Refusal is not null) return;
+        var (outcome, verdict) = await HandshakeAsync(context, socket, deps);
+        if (outcome == Outcome.ToKestrel) await next(context);
+        if (outcome != Outcome.Accepted) return;
         try
         {
-            using var transport = new SocketTransport(socket, context, verdict.Format, deps.Connections);
+            using var transport = new SocketTransport(socket, context, verdict!.Format, deps.Connections);
             await deps.Runner.RunAsync(transport, verdict);
         }
         finally
@@ -55,45 +51,53 @@ internal sealed class DirectUpgrade(IServiceProvider services, ConnectionDelegat
         }
     }
 
-    /// <summary>
-    /// The handshake, in its own method so the request head it parsed is garbage once it returns rather than
-    /// held for the connection's lifetime. Null: hand the connection to Kestrel. A refusal: end it here
-    /// (timed out or the 101 could not be written). Otherwise accepted, holding a connection slot.
-    /// </summary>
-    private static async Task<HandshakeVerdict?> HandshakeAsync(ConnectionContext context, Socket socket, Dependencies deps)
+    /// <summary>What became of a handshake this middleware looked at.</summary>
+    private enum Outcome
+    {
+        /// <summary>Not ours, or refused: Kestrel re-reads the untouched head, and the /ws endpoint answers it.</summary>
+        ToKestrel,
+        /// <summary>Timed out, hung up, or the 101 could not be written: nothing to answer.</summary>
+        Ended,
+        /// <summary>Upgraded; the verdict holds a connection slot.</summary>
+        Accepted,
+    }
+
+    /// <summary>The handshake, in its own method so the request head it parsed is garbage once it returns rather than held for the connection's lifetime.</summary>
+    private static async Task<(Outcome, HandshakeVerdict?)> HandshakeAsync(ConnectionContext context, Socket socket, Dependencies deps)
     {
         var input = context.Transport.Input;
         UpgradeRequest? request;
+        long headLength;
         using (var timeout = new CancellationTokenSource(deps.Options.HandshakeTimeout))
         using (timeout.Token.Register(static s => ((PipeReader)s!).CancelPendingRead(), input))
         {
-            request = await PeekAsync(input);
+            (request, headLength) = await PeekAsync(input);
             // Silent or trickling: the same end as Kestrel's RequestHeadersTimeout.
-            if (request is null && timeout.IsCancellationRequested) return HandshakeVerdict.Refuse(HandshakeRefusal.Abandoned, "handshake timeout");
+            if (request is null && timeout.IsCancellationRequested) return (Outcome.Ended, null);
         }
-        if (request is null) return null;
+        if (request is null) return (Outcome.ToKestrel, null);
         var query = QueryHelpers.ParseQuery(request.QueryString);
         query.TryGetValue(ClientSecurity.TokenQueryParameter, out var token);
         var verdict = await deps.Policy.EvaluateAsync(request.Header("Origin"), request.RequestedProtocols(), request.Header("Authorization"), token);
-        // Refused: Kestrel re-reads the untouched head; the endpoint evaluates it again and writes the refusal.
-        if (verdict.Refusal is not null) return null;
-        if (await AcceptAsync(context, socket, input, request, verdict.SubProtocol)) return verdict;
+        if (verdict.Refusal is not null) return (Outcome.ToKestrel, null);
+        if (await AcceptAsync(context, socket, input, request, headLength, verdict.SubProtocol)) return (Outcome.Accepted, verdict);
         deps.Security.ReleaseSlot();
-        return HandshakeVerdict.Refuse(HandshakeRefusal.Abandoned, "the 101 could not be written");
+        return (Outcome.Ended, null);
     }
 
     /// <summary>
-    /// Reads until the head is complete or clearly not ours. Leaves the input where it was, except for an
-    /// upgrade, which the caller consumes on acceptance. Null for "not ours", a hang-up or the timeout.
+    /// Reads until the head is complete or clearly not ours, and leaves the input where it was: an upgrade's
+    /// head is consumed only on acceptance. No request for "not ours", a hang-up or the timeout.
     /// </summary>
-    private static async Task<UpgradeRequest?> PeekAsync(PipeReader input)
+    private static async Task<(UpgradeRequest? Request, long HeadLength)> PeekAsync(PipeReader input)
     {
         while (true)
         {
             var result = await input.ReadAsync();
             var buffer = result.Buffer;
             UpgradeRequest? request = null;
-            var verdict = result.IsCanceled ? PeekVerdict.NotOurs : UpgradeRequest.TryParse(buffer, MaxHeadBytes, out request, out _);
+            long headLength = 0;
+            var verdict = result.IsCanceled ? PeekVerdict.NotOurs : UpgradeRequest.TryParse(buffer, MaxHeadBytes, out request, out headLength);
             if (verdict == PeekVerdict.NeedMoreData && !result.IsCompleted)
             {
                 input.AdvanceTo(buffer.Start, buffer.End);
@@ -101,15 +105,15 @@ internal sealed class DirectUpgrade(IServiceProvider services, ConnectionDelegat
             }
             // Examined = start: Kestrel's next read must see these bytes at once, not wait for more.
             input.AdvanceTo(buffer.Start);
-            return verdict == PeekVerdict.Upgrade ? request : null;
+            return verdict == PeekVerdict.Upgrade ? (request, headLength) : (null, 0);
         }
     }
 
-    private static async Task<bool> AcceptAsync(ConnectionContext context, Socket socket, PipeReader input, UpgradeRequest request, string? subProtocol)
+    private static async Task<bool> AcceptAsync(ConnectionContext context, Socket socket, PipeReader input, UpgradeRequest request, long headLength, string? subProtocol)
     {
+        // The peeked bytes are still buffered, so this read returns at once.
         var result = await input.ReadAsync();
-        UpgradeRequest.TryParse(result.Buffer, MaxHeadBytes, out _, out var consumed);
-        input.AdvanceTo(result.Buffer.GetPosition(consumed));
+        input.AdvanceTo(result.Buffer.GetPosition(headLength));
         var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(request.Key + AcceptGuid)));
         var response = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")
             .Append(accept).Append("\r\n");

@@ -111,7 +111,8 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
 
     private void ScheduleFlush()
     {
-        if (Interlocked.Exchange(ref scheduled, 1) != 0) return;
+        // Called for every message queued: a plain read first keeps the flag's cache line shared while a flush is pending.
+        if (Volatile.Read(ref scheduled) != 0 || Interlocked.Exchange(ref scheduled, 1) != 0) return;
         if (!FlushBatch.TryDefer(this)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
@@ -156,36 +157,36 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
             pingDue = false;
             return Control(Opcode.Ping, [], out buffer, out start, out end);
         }
-        var batch = scratch ??= new List<OutboundFrame>();
-        var bytes = queue!.DequeueBatch(batch, maxFrameBytes);
-        if (batch.Count > 0)
+        // Lock-free checks first: a stale answer only costs one more look, because every enqueue and the
+        // completion schedule a flush after they change the queue.
+        if (!queue!.IsEmpty)
         {
-            const int header = WebSocketFrame.MaxServerHeaderLength;
-            buffer = ArrayPool<byte>.Shared.Rent(header + bytes + batch.Count);
-            // The payload is written first and the header right-aligned before it, so the frame is one contiguous write.
-            var length = OutboundBatch.Write(batch, format, buffer.AsSpan(header), services.Time, services.Metrics);
-            batch.Clear();
-            start = header - WebSocketFrame.ServerHeaderLength(length);
-            WebSocketFrame.WriteServerHeader(buffer.AsSpan(start), dataOpcode, length);
-            end = header + length;
-            return true;
+            var batch = scratch ??= new List<OutboundFrame>();
+            var bytes = queue.DequeueBatch(batch, maxFrameBytes);
+            if (batch.Count > 0)
+            {
+                const int header = WebSocketFrame.MaxServerHeaderLength;
+                buffer = ArrayPool<byte>.Shared.Rent(header + bytes + batch.Count);
+                // The payload is written first and the header right-aligned before it, so the frame is one contiguous write.
+                var length = OutboundBatch.Write(batch, format, buffer.AsSpan(header), services.Time, services.Metrics);
+                batch.Clear();
+                start = header - WebSocketFrame.ServerHeaderLength(length);
+                WebSocketFrame.WriteServerHeader(buffer.AsSpan(start), dataOpcode, length);
+                end = header + length;
+                return true;
+            }
         }
-        if (!queue.IsDrained || closeSent)
+        buffer = [];
+        start = end = 0;
+        if (!queue.IsDrained) return false;
+        var reason = closing ?? CloseReason.Normal;
+        // A peer that is gone gets no close frame; otherwise the sender is done once the close frame is out.
+        if (closeSent || reason == CloseReason.PeerGone)
         {
-            if (queue.IsDrained) Finish();
-            buffer = [];
-            start = end = 0;
+            Finish();
             return false;
         }
         closeSent = true;
-        var reason = closing ?? CloseReason.Normal;
-        if (reason == CloseReason.PeerGone)
-        {
-            Finish();
-            buffer = [];
-            start = end = 0;
-            return false;
-        }
         Span<byte> payload = stackalloc byte[125];
         var payloadLength = WebSocketFrame.WriteClosePayload(payload, reason.Code, reason.Reason);
         return Control(Opcode.Close, payload[..payloadLength], out buffer, out start, out end);
