@@ -53,22 +53,33 @@ trap 'exit 130' INT TERM
 
 log() { echo "[run.sh $(date +%H:%M:%S)] $*" >&2; }
 
+# Below the kernel's ephemeral range (32768+ here), so no client socket of this run or of a neighbour
+# can be holding the port when the server binds it; any socket on it, not only a listener, rules it out.
 free_port() {
   local port
   while true; do
-    port=$((20000 + RANDOM % 20000))
-    if ! ss -ltnH "sport = :$port" | grep -q .; then echo "$port"; return; fi
+    port=$((20000 + RANDOM % 12000))
+    if ! ss -tanH "sport = :$port" | grep -q .; then echo "$port"; return; fi
   done
 }
 
-wait_for_port() { # port seconds
+wait_for_port() { # port seconds [pid]: fails early when the process that should listen has exited
   local i
   for ((i = 0; i < $2 * 10; i++)); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then
+      log "the process meant to listen on port $1 exited"
+      return 1
+    fi
     sleep 0.1
   done
   log "nothing listens on port $1 after $2 s"
   return 1
+}
+
+show_log() { # file: the end of a server's log, when it failed to start
+  [ -s "$1" ] && { log "last lines of $1:"; tail -n 20 "$1" >&2; }
+  return 0
 }
 
 stop_pid() { # pid: stop one process we started and forget it
@@ -98,12 +109,22 @@ socketio_install() {
 
 redis_port=
 start_redis() {
-  redis_port=$(free_port)
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --maxclients 10000 \
-    --loglevel warning >"$out/redis.log" 2>&1 &
-  started+=($!)
-  wait_for_port "$redis_port" 10
-  log "redis-server on 127.0.0.1:$redis_port"
+  local attempt pid
+  for attempt in 1 2 3; do
+    redis_port=$(free_port)
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --maxclients 10000 \
+      --loglevel warning >"$out/redis.log" 2>&1 &
+    pid=$!
+    started+=("$pid")
+    if wait_for_port "$redis_port" 10 "$pid"; then
+      log "redis-server on 127.0.0.1:$redis_port"
+      return 0
+    fi
+    show_log "$out/redis.log"
+    stop_pid "$pid"
+  done
+  log "redis-server did not start in 3 attempts"
+  return 1
 }
 
 server_pid=
@@ -123,7 +144,10 @@ start_server() { # target name -> sets server_pid, server_url
   fi
   server_pid=$!
   started+=("$server_pid")
-  wait_for_port "$port" 60
+  if ! wait_for_port "$port" 60 "$server_pid"; then
+    show_log "$out/$name-server.log"
+    return 1
+  fi
   log "$target server pid $server_pid at $server_url"
 }
 
@@ -133,7 +157,7 @@ loadgen() { dotnet "$loadgen_dll" "$@"; }
 run_one() {
   local target=$1 name=$2 rc=0
   shift 2
-  start_server "$target" "$name-$target"
+  start_server "$target" "$name-$target" || { stop_pid "$server_pid"; return 1; }
   loadgen --target "$target" --url "$server_url" --redis "127.0.0.1:$redis_port" --gateway-pid "$server_pid" \
     --label "$target" --json "$@" >"$out/$name-$target.json" || rc=$?
   stop_pid "$server_pid"
@@ -227,7 +251,7 @@ smoke() {
   # CI: a tiny bounded run against the gateway; non-zero exit on any loss, duplicate or failed connection.
   loadgen selftest
   targets=pushgw
-  start_server pushgw smoke
+  start_server pushgw smoke || return 1
   local rc=0
   loadgen --target pushgw --url "$server_url" --redis "127.0.0.1:$redis_port" --gateway-pid "$server_pid" \
     --connections 50 --topics 10 --subs-per-conn 2 --rate 200 --duration 5s --warmup 1s \
