@@ -16,6 +16,7 @@
 #   SKIP_BUILD=1         use the Release binaries already built
 #   S5_RATE, S5_CONNECTIONS, S5_SOCKETIO=1   scale S5 down; also run it on Socket.IO (uncapped)
 #   S2_STEPS=N S2_START=R S2_FACTOR=F   the S2 ramp: N steps from R msg/s, x F each (default 12 from 200 x1.5: up to 17,300)
+#   S4_SUBS="10 100 1000 10000"   the subscribers-per-topic steps of S4
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -202,7 +203,7 @@ s3() {
 s4() {
   # One topic, S subscribers, publish rate 20,000/S: the same deliveries/s at every fan-out.
   local subs rate procs
-  for subs in 10 100 1000 10000; do
+  for subs in ${S4_SUBS:-10 100 1000 10000}; do
     rate=$((20000 / subs))
     procs=1
     [ "$subs" -ge 10000 ] && procs=2
@@ -215,7 +216,7 @@ s4() {
   printf '%-12s' "subs/topic"
   for target in $targets; do printf ' %22s %10s' "$target del/CPU-s" "p99 ms"; done
   echo
-  for subs in 10 100 1000 10000; do
+  for subs in ${S4_SUBS:-10 100 1000 10000}; do
     printf '%-12s' "$subs"
     for target in $targets; do
       if [ -s "$out/s4-fanout$subs-$target.json" ]; then

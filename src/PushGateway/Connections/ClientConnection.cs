@@ -49,15 +49,36 @@ internal sealed partial class ClientConnection : IDeliveryTarget
 
     private WireFormat Format => queue.Format;
 
-    /// <summary>Runs the receive loop and the transport's sender until the connection ends, then releases everything it held.</summary>
-    public async Task RunAsync()
+    /// <summary>
+    /// Runs the receive loop and the transport's sender until the connection ends, then releases everything it held.
+    /// The loop is inlined here rather than awaited as a method of its own: every pending await of an idle
+    /// connection is an object on the heap for its whole life.
+    /// </summary>
+    public async Task RunAsync(string? subProtocol)
     {
+        var direct = transport is SocketTransport ? 1 : 0;
         metrics.ConnectionOpened();
+        metrics.DirectConnectionsChanged(direct);
+        services.Registry.Add(this);
+        using var session = GatewayTelemetry.StartConnection(Id, subProtocol);
         WatchCredentials();
         var sending = transport.RunSenderAsync(queue);
         try
         {
-            await ReceiveLoopAsync().ConfigureAwait(false);
+            while (CloseReason is null)
+            {
+                var message = await transport.ReceiveAsync().ConfigureAwait(false);
+                if (EndsConnection(message)) break;
+                if (!AdmitMessage(message.Payload.Span)) continue;
+                var expected = Format == WireFormat.Json ? InboundKind.Text : InboundKind.Binary;
+                if (message.Kind != expected)
+                {
+                    var kind = expected == InboundKind.Text ? "text" : "binary";
+                    Reply(ReplyFrame.Error(new ProtocolError(ErrorCodes.UnsupportedFrame, $"this subprotocol takes {kind} frames")));
+                    continue;
+                }
+                await HandleFrameAsync(message.Payload).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -71,6 +92,9 @@ internal sealed partial class ClientConnection : IDeliveryTarget
             subscriptions.Clear();
             await sending.ConfigureAwait(false);
             metrics.ConnectionClosed(closeReason!.Reason);
+            GatewayTelemetry.ConnectionEnded(session, closeReason.Code, closeReason.Reason);
+            services.Registry.Remove(this);
+            metrics.DirectConnectionsChanged(-direct);
         }
     }
 
@@ -123,39 +147,29 @@ internal sealed partial class ClientConnection : IDeliveryTarget
         if (reason != CloseReason.PeerGone) LogClosing(logger, Id, reason.Code, reason.Reason);
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>Closes the connection for what the transport reported instead of a message; true when it did.</summary>
+    private bool EndsConnection(in InboundMessage message)
     {
-        while (CloseReason is null)
+        switch (message.Kind)
         {
-            var message = await transport.ReceiveAsync().ConfigureAwait(false);
-            switch (message.Kind)
-            {
-                case InboundKind.Closed:
-                    Close(CloseReason.Normal, flush: false);
-                    return;
-                case InboundKind.Gone:
-                    Close(CloseReason.PeerGone, flush: false);
-                    return;
-                case InboundKind.TooBig:
-                    Close(CloseReason.MessageTooBig, flush: true);
-                    return;
-                case InboundKind.ProtocolViolation:
-                    LogViolation(logger, Id, message.Detail);
-                    Close(CloseReason.ProtocolViolation, flush: false);
-                    return;
-                case InboundKind.InvalidUtf8:
-                    Close(CloseReason.InvalidPayload, flush: false);
-                    return;
-            }
-            if (!AdmitMessage(message.Payload.Span)) continue;
-            var expected = Format == WireFormat.Json ? InboundKind.Text : InboundKind.Binary;
-            if (message.Kind != expected)
-            {
-                var kind = expected == InboundKind.Text ? "text" : "binary";
-                Reply(ReplyFrame.Error(new ProtocolError(ErrorCodes.UnsupportedFrame, $"this subprotocol takes {kind} frames")));
-                continue;
-            }
-            await HandleFrameAsync(message.Payload).ConfigureAwait(false);
+            case InboundKind.Closed:
+                Close(CloseReason.Normal, flush: false);
+                return true;
+            case InboundKind.Gone:
+                Close(CloseReason.PeerGone, flush: false);
+                return true;
+            case InboundKind.TooBig:
+                Close(CloseReason.MessageTooBig, flush: true);
+                return true;
+            case InboundKind.ProtocolViolation:
+                LogViolation(logger, Id, message.Detail);
+                Close(CloseReason.ProtocolViolation, flush: false);
+                return true;
+            case InboundKind.InvalidUtf8:
+                Close(CloseReason.InvalidPayload, flush: false);
+                return true;
+            default:
+                return false;
         }
     }
 

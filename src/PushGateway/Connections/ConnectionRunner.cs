@@ -1,35 +1,21 @@
-using PushGateway.Observability;
-using PushGateway.Protocol;
 using PushGateway.Security;
 
 namespace PushGateway.Connections;
 
-/// <summary>Runs an accepted WebSocket connection to its end, whichever transport carries it: registry, log scope, telemetry.</summary>
-internal sealed class ConnectionRunner(ConnectionServices services, ClientSecurity security, ConnectionRegistry registry)
+/// <summary>
+/// Turns an accepted WebSocket, whichever transport carries it, into a running connection. Not async
+/// itself: an idle connection's pending awaits are what it costs in memory, so there is one chain of
+/// them (the connection's), not one more here.
+/// </summary>
+internal sealed class ConnectionRunner(ConnectionServices services, ClientSecurity security)
 {
-    public async Task RunAsync(IClientTransport transport, HandshakeVerdict verdict)
+    public Task RunAsync(IClientTransport transport, HandshakeVerdict verdict)
     {
         var connection = new ClientConnection(transport, verdict.Format, services)
         {
             Guard = security.CreateGuard(),
             Principal = verdict.Principal!,
         };
-        var direct = transport is WebSockets.SocketTransport ? 1 : 0;
-        services.Metrics.DirectConnectionsChanged(direct);
-        registry.Add(connection);
-        try
-        {
-            using (services.Logger.BeginScope(new ConnectionLogScope(connection.Id)))
-            using (var session = GatewayTelemetry.StartConnection(connection.Id, verdict.SubProtocol))
-            {
-                await connection.RunAsync().ConfigureAwait(false);
-                GatewayTelemetry.ConnectionEnded(session, connection.CloseReason?.Code, connection.CloseReason?.Reason);
-            }
-        }
-        finally
-        {
-            registry.Remove(connection);
-            services.Metrics.DirectConnectionsChanged(-direct);
-        }
+        return connection.RunAsync(verdict.SubProtocol);
     }
 }

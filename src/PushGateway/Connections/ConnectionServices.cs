@@ -14,6 +14,7 @@ internal sealed class ConnectionServices(
     IOptions<HistoryOptions> historyOptions,
     GatewayMetrics metrics,
     TimeProvider time,
+    ConnectionRegistry registry,
     ILoggerFactory loggerFactory)
 {
     public TopicRouter Router { get; } = router;
@@ -27,6 +28,8 @@ internal sealed class ConnectionServices(
     public GatewayMetrics Metrics { get; } = metrics;
 
     public TimeProvider Time { get; } = time;
+
+    public ConnectionRegistry Registry { get; } = registry;
 
     public ILogger Logger { get; } = loggerFactory.CreateLogger("PushGateway.Connections");
 }

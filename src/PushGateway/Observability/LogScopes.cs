@@ -4,7 +4,7 @@ namespace PushGateway.Observability;
 
 /// <summary>
 /// Logging scopes with named values, so the JSON console (and any structured sink) shows them as
-/// fields: ConnectionId on everything a connection logs, Topic on what a subscribe logs.
+/// fields: Topic on what a subscribe logs. (Connection logs name their ConnectionId in the message itself.)
 /// Only identifiers go here, never payloads or tokens.
 /// </summary>
 public static class LogScopes
