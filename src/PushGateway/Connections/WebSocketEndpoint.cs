@@ -7,7 +7,7 @@ using PushGateway.Security;
 namespace PushGateway.Connections;
 
 /// <summary>
-/// GET /ws over ASP.NET Core: answers every handshake the direct upgrade (<see cref="DirectUpgrade"/>)
+/// GET /ws over ASP.NET Core: answers every handshake the direct upgrade (<see cref="WebSockets.DirectHandshake"/>)
 /// left to the HTTP stack, refusals included, and accepts the rest on ASP.NET Core's WebSocket.
 /// </summary>
 internal sealed class WebSocketEndpoint(

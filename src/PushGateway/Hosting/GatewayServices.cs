@@ -45,9 +45,9 @@ public static class GatewayServices
         services.AddSingleton<ConnectionRunner>();
         services.AddSingleton<WebSocketEndpoint>();
         services.AddHostedService<KeepAliveMonitor>();
-        // Every listener gets the direct upgrade first; it hands whatever is not a plain /ws upgrade on to HTTP.
-        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IServiceProvider>((kestrel, provider) =>
-            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => new Connections.WebSockets.DirectUpgrade(provider, next).OnConnectionAsync)));
+        // Kestrel's TCP endpoints accept through the gateway, which keeps plain /ws upgrades and hands everything else on to HTTP.
+        // Registered after Kestrel's own socket transport, so Kestrel picks it first.
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory, Connections.WebSockets.DirectListenerFactory>();
         services.AddSingleton<Connections.Sse.SseEndpoint>();
         services.AddHostedService<BusConnector>();
         services.AddHostedService<EmbeddedFeedService>();

@@ -1,13 +1,13 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Connections;
 using PushGateway.Protocol;
 
 namespace PushGateway.Connections.WebSockets;
 
 /// <summary>
-/// A WebSocket served on the raw socket of a Kestrel connection (see <see cref="DirectUpgrade"/>): the
-/// gateway's own RFC 6455 framing, reading from Kestrel's input pipe and writing with the socket's own
+/// A WebSocket served on a socket the gateway accepted itself (see <see cref="DirectListener"/>): the
+/// gateway's own RFC 6455 framing, reading through <see cref="SocketInput"/> and writing with the socket's own
 /// non-blocking send from the thread that made the connection ready, usually the fan-out worker at the
 /// end of its batch (<see cref="FlushBatch"/>). No send loop, no thread-pool hop per delivery; only a
 /// write the kernel cannot take at once continues asynchronously, and frames queue behind it.
@@ -17,7 +17,7 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
     [ThreadStatic] private static List<OutboundFrame>? scratch;
 
     private readonly Socket socket;
-    private readonly ConnectionContext context;
+    private readonly PipeReader input;
     private readonly WebSocketReader reader;
     private readonly WireFormat format;
     private readonly byte dataOpcode;
@@ -37,15 +37,15 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
     private CloseReason? closing;
     private Timer? abortTimer;
 
-    public SocketTransport(Socket socket, ConnectionContext context, WireFormat format, ConnectionServices services)
+    public SocketTransport(Socket socket, PipeReader input, WireFormat format, ConnectionServices services)
     {
         this.socket = socket;
-        this.context = context;
+        this.input = input;
         this.format = format;
         this.services = services;
         dataOpcode = format == WireFormat.Json ? Opcode.Text : Opcode.Binary;
         maxFrameBytes = services.Options.MaxFrameBytes;
-        reader = new WebSocketReader(context.Transport.Input, services.Options.MaxMessageBytes, this);
+        reader = new WebSocketReader(input, services.Options.MaxMessageBytes, this);
     }
 
     // The reader turns resets and aborts into Gone itself: one async frame less per idle connection.
@@ -101,10 +101,26 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         ScheduleFlush();
     }
 
+    /// <summary>Once the connection has ended: the socket and its input are the transport's to close.</summary>
     public void Dispose()
     {
         abortTimer?.Dispose();
         reader.Release();
+        input.Complete();
+        Close(socket);
+    }
+
+    /// <summary>Closes a socket the gateway accepted, sending what is still buffered first.</summary>
+    public static void Close(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+        socket.Dispose();
     }
 
     void IThreadPoolWorkItem.Execute() => Flush();
@@ -267,13 +283,19 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         sent?.TrySetResult();
     }
 
+    /// <summary>
+    /// Ends the connection at once: the pending receive returns and the connection winds down; the socket is
+    /// closed by its owner once it has. No lingering: a peer this gives up on gets a reset, and its unsent
+    /// bytes do not sit in the kernel.
+    /// </summary>
     private void Abort()
     {
         try
         {
-            context.Abort(new ConnectionAbortedException("the gateway closed the connection"));
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Shutdown(SocketShutdown.Both);
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
         }
     }

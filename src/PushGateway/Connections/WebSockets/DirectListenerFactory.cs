@@ -1,0 +1,51 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
+using PushGateway.Configuration;
+
+namespace PushGateway.Connections.WebSockets;
+
+/// <summary>
+/// Kestrel's transport for TCP endpoints: binds them as Kestrel's socket transport would, and accepts
+/// through a <see cref="DirectListener"/>. With Gateway:DirectWebSockets=false it is Kestrel's socket
+/// transport itself. Unix sockets and named pipes stay with Kestrel's own transports.
+/// </summary>
+internal sealed class DirectListenerFactory(
+    IServiceProvider services,
+    IOptions<SocketTransportOptions> socketOptions,
+    IOptions<GatewayOptions> gatewayOptions,
+    ILoggerFactory loggerFactory) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+{
+    private readonly SocketTransportFactory kestrelTransport = new(socketOptions, loggerFactory);
+
+    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
+
+    public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        if (!gatewayOptions.Value.DirectWebSockets) return kestrelTransport.BindAsync(endpoint, cancellationToken);
+        var options = socketOptions.Value;
+        var listenSocket = options.CreateBoundListenSocket(endpoint);
+        try
+        {
+            listenSocket.Listen(options.Backlog);
+        }
+        catch
+        {
+            listenSocket.Dispose();
+            throw;
+        }
+        var contexts = new SocketConnectionContextFactory(
+            new SocketConnectionFactoryOptions
+            {
+                IOQueueCount = options.IOQueueCount,
+                WaitForDataBeforeAllocatingBuffer = options.WaitForDataBeforeAllocatingBuffer,
+                MaxReadBufferSize = options.MaxReadBufferSize,
+                MaxWriteBufferSize = options.MaxWriteBufferSize,
+                UnsafePreferInlineScheduling = options.UnsafePreferInlineScheduling,
+            },
+            loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
+        var listener = new DirectListener(listenSocket, new DirectHandshake(services), contexts, loggerFactory.CreateLogger<DirectListener>());
+        return ValueTask.FromResult<IConnectionListener>(listener);
+    }
+}
