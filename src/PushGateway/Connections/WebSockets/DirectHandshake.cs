@@ -21,8 +21,10 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     // Larger heads (many cookies) are left to Kestrel, whose limit is 32 KiB.
     internal const int MaxHeadBytes = 16 * 1024;
-    // A head that arrives in pieces is peeked again after this; almost every head arrives in one segment.
-    private static readonly TimeSpan RepeekDelay = TimeSpan.FromMilliseconds(5);
+    // A head that arrives in pieces is peeked again after a pause that doubles up to the longest; almost every
+    // head arrives in one segment, and a peek cannot wait for more than is already there.
+    private static readonly TimeSpan FirstRepeek = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan LongestRepeek = TimeSpan.FromMilliseconds(100);
 
     public DirectHandshake(IServiceProvider services)
         : this(
@@ -37,10 +39,11 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
     /// <summary>
     /// Looks at the socket and, when it is ours, accepts it and serves it to the end. Returns the socket,
     /// unread, when Kestrel should have it; null once it was served, or closed because it timed out or hung up.
+    /// <paramref name="stopping"/> ends a handshake still in progress (the listener is going away).
     /// </summary>
-    public async Task<Socket?> RunAsync(Socket socket)
+    public async Task<Socket?> RunAsync(Socket socket, CancellationToken stopping)
     {
-        var (outcome, verdict) = await HandshakeAsync(socket).ConfigureAwait(false);
+        var (outcome, verdict) = await HandshakeAsync(socket, stopping).ConfigureAwait(false);
         if (outcome == Outcome.ToKestrel) return socket;
         if (outcome == Outcome.Ended)
         {
@@ -72,12 +75,13 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
     }
 
     /// <summary>In its own method so the request head it parsed is garbage once it returns rather than held for the connection's lifetime.</summary>
-    private async Task<(Outcome, HandshakeVerdict?)> HandshakeAsync(Socket socket)
+    private async Task<(Outcome, HandshakeVerdict?)> HandshakeAsync(Socket socket, CancellationToken stopping)
     {
         UpgradeRequest? request;
         int headLength;
-        using (var timeout = new CancellationTokenSource(options.HandshakeTimeout))
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
         {
+            timeout.CancelAfter(options.HandshakeTimeout);
             try
             {
                 (request, headLength) = await PeekAsync(socket, timeout.Token).ConfigureAwait(false);
@@ -112,6 +116,7 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
         try
         {
             var seen = 0;
+            var pause = FirstRepeek;
             while (true)
             {
                 var peeked = await socket.ReceiveAsync(buffer.AsMemory(0, MaxHeadBytes + 1), SocketFlags.Peek, cancellationToken).ConfigureAwait(false);
@@ -123,8 +128,11 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
                     if (verdict == PeekVerdict.Upgrade) return (request, (int)headLength);
                     if (verdict == PeekVerdict.NotOurs || peeked > MaxHeadBytes) return (null, 0);
                 }
+                // A peer that reset after part of a head still has those bytes to peek: its error is what ends it.
+                if (socket.Poll(0, SelectMode.SelectError)) throw new EndOfStreamException();
                 // A peek returns at once while any byte is there, so the rest of a split head is waited for, not spun on.
-                await Task.Delay(RepeekDelay, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                pause = pause * 2 < LongestRepeek ? pause * 2 : LongestRepeek;
             }
         }
         finally

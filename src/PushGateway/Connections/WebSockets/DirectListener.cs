@@ -23,6 +23,7 @@ internal sealed partial class DirectListener : IConnectionListener
     private readonly Channel<ConnectionContext> toKestrel = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true });
     // The sockets being looked at or served here, so that disposing the listener can end them.
     private readonly ConcurrentDictionary<Socket, Task> inFlight = new();
+    private readonly CancellationTokenSource stopping = new();
     private readonly Task acceptLoop;
 
     public DirectListener(Socket listenSocket, DirectHandshake handshake, SocketConnectionContextFactory kestrelConnections, ILogger logger)
@@ -63,6 +64,7 @@ internal sealed partial class DirectListener : IConnectionListener
     public async ValueTask DisposeAsync()
     {
         await UnbindAsync().ConfigureAwait(false);
+        await stopping.CancelAsync().ConfigureAwait(false);
         foreach (var socket in inFlight.Keys)
         {
             try
@@ -75,6 +77,7 @@ internal sealed partial class DirectListener : IConnectionListener
         }
         await Task.WhenAll(inFlight.Values).ConfigureAwait(false);
         kestrelConnections.Dispose();
+        stopping.Dispose();
     }
 
     private async Task AcceptLoopAsync()
@@ -115,7 +118,7 @@ internal sealed partial class DirectListener : IConnectionListener
         await Task.Yield();
         try
         {
-            var notOurs = await handshake.RunAsync(socket).ConfigureAwait(false);
+            var notOurs = await handshake.RunAsync(socket, stopping.Token).ConfigureAwait(false);
             if (notOurs is not null && !toKestrel.Writer.TryWrite(kestrelConnections.Create(notOurs))) notOurs.Dispose();
         }
         catch (Exception ex)

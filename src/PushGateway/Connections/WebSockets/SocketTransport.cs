@@ -128,7 +128,13 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
     private void ScheduleFlush()
     {
         // Called for every message queued: a plain read first keeps the flag's cache line shared while a flush is pending.
-        if (Volatile.Read(ref scheduled) != 0 || Interlocked.Exchange(ref scheduled, 1) != 0) return;
+        if (Volatile.Read(ref scheduled) != 0 || Interlocked.Exchange(ref scheduled, 1) != 0)
+        {
+            // Once a whole frame is waiting there is nothing more to coalesce: write it now rather than at the end of the
+            // fan-out run, or a run of large messages could fill the queue of a client that reads perfectly well.
+            if (queue is { } waiting && waiting.QueuedBytes >= maxFrameBytes) Flush();
+            return;
+        }
         if (!FlushBatch.TryDefer(this)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 

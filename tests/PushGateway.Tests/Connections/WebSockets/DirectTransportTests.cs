@@ -108,4 +108,68 @@ public sealed class DirectTransportTests
         // The accept value of RFC 6455 section 1.3's example key.
         Assert.Contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", text);
     }
+
+    /// <summary>Writes <paramref name="pieces"/> with a pause after each, so the gateway's peek sees an incomplete head first.</summary>
+    private static async Task<string> ExchangeInPiecesAsync(GatewayNode node, string until, params string[] pieces)
+    {
+        using var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(node.HttpAddress.Host, node.HttpAddress.Port).Within();
+        var stream = tcp.GetStream();
+        foreach (var piece in pieces)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(piece)).AsTask().Within();
+            // Spacing, not a timing assertion: the pieces should reach the gateway apart.
+            await Task.Delay(50);
+        }
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains(until))
+        {
+            var n = await stream.ReadAsync(buffer).AsTask().Within();
+            if (n == 0) break;
+            received.Append(Encoding.Latin1.GetString(buffer, 0, n));
+        }
+        return received.ToString();
+    }
+
+    [Fact]
+    public async Task An_upgrade_whose_head_arrives_in_pieces_is_accepted()
+    {
+        await using var node = GatewayNode.Start();
+        var answer = await ExchangeInPiecesAsync(node, "\r\n\r\n",
+            "GET /ws HTTP/1.1\r\nHost: x\r\n",
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
+            "Sec-WebSocket-Version: 13\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 101", answer);
+        Assert.Contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", answer);
+    }
+
+    [Fact]
+    public async Task A_request_that_is_not_an_upgrade_reaches_kestrel_with_every_byte()
+    {
+        await using var node = GatewayNode.Start();
+        // Starts like an upgrade, turns out not to be one: the bytes the gateway peeked at must all reach HTTP.
+        var plain = await ExchangeInPiecesAsync(node, "\r\n\r\n", "GET /w", "s HTTP/1.1\r\nHost: x\r\n", "Connection: close\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 400", plain);
+        var health = await ExchangeInPiecesAsync(node, "\r\n\r\n", "GET /hea", "lthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 200", health);
+    }
+
+    [Fact]
+    public async Task Peers_that_reset_during_the_handshake_cost_the_listener_nothing()
+    {
+        await using var node = GatewayNode.Start();
+        for (var i = 0; i < 20; i++)
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(node.HttpAddress.Host, node.HttpAddress.Port).Within();
+            if (i % 2 == 0) await tcp.GetStream().WriteAsync("GET /ws HTTP/1.1\r\nHost:"u8.ToArray()).AsTask().Within();
+            tcp.Client.LingerState = new LingerOption(true, 0);
+            tcp.Close();
+        }
+        await using var client = await node.ConnectAsync();
+        await client.RoundTripAsync();
+        Assert.Equal(1, node.Get<GatewayMetrics>().Snapshot().DirectConnections);
+    }
 }
+
