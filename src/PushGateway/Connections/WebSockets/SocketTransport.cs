@@ -132,7 +132,8 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         {
             // Once a whole frame is waiting there is nothing more to coalesce: write it now rather than at the end of the
             // fan-out run, or a run of large messages could fill the queue of a client that reads perfectly well.
-            if (queue is { } waiting && waiting.QueuedBytes >= maxFrameBytes) Flush();
+            // Not while a write is in flight: its completion flushes, and a backed-up connection should not take the lock per message.
+            if (queue is { } waiting && waiting.QueuedBytes >= maxFrameBytes && !Volatile.Read(ref writing)) Flush();
             return;
         }
         if (!FlushBatch.TryDefer(this)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
