@@ -62,7 +62,7 @@ internal sealed partial class ClientConnection
             LogSubscribeFailed(logger, Id, pattern.Text, ex);
             return Error(command, ErrorCodes.InternalError, "the subscription could not be made; retry later");
         }
-        subscriptions.Add(pattern.Text, subscription);
+        subscriptions.Add(subscription);
         if (!recover) return ReplyFrame.Ack(command.RawId);
         Reply(ReplyFrame.Ack(command.RawId));
         SubscriptionRecovery.Result recovered;

@@ -64,7 +64,7 @@ internal sealed partial class ClientConnection
             Close(CloseReason.Unauthorized, flush: true);
             return null;
         }
-        foreach (var subscription in subscriptions.Values)
+        foreach (var subscription in subscriptions.Snapshot())
         {
             if (!result.Principal.CanSubscribe(subscription.Key))
                 return Error(command, ErrorCodes.Forbidden, $"the new token does not cover the subscription '{subscription.Key.Text}'; unsubscribe from it first");

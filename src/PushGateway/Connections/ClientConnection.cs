@@ -23,7 +23,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget
     private readonly GatewayMetrics metrics;
     private readonly ILogger logger;
     // Touched only by the receive loop and, after it ended, by the cleanup: no lock needed.
-    private readonly Dictionary<string, ConnectionSubscription> subscriptions = new(StringComparer.Ordinal);
+    private SubscriptionTable subscriptions = new();
     private CloseReason? closeReason;
 
     public ClientConnection(IClientTransport transport, WireFormat format, ConnectionServices services)
@@ -84,7 +84,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget
         {
             Close(CloseReason.PeerGone, flush: false);
             Guard.Dispose();
-            foreach (var subscription in subscriptions.Values)
+            foreach (var subscription in subscriptions.Snapshot())
             {
                 await router.UnsubscribeAsync(subscription).ConfigureAwait(false);
                 subscription.Dispose();

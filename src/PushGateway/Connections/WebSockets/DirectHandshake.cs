@@ -37,34 +37,24 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
     }
 
     /// <summary>
-    /// Looks at the socket and, when it is ours, accepts it and serves it to the end. Returns the socket,
-    /// unread, when Kestrel should have it; null once it was served, or closed because it timed out or hung up.
-    /// <paramref name="stopping"/> ends a handshake still in progress (the listener is going away).
+    /// Serves an accepted socket to its end. Not async itself, and neither is the runner: an idle
+    /// connection's pending awaits are what it costs in memory, so there is one chain of them.
+    /// Call <see cref="End"/> when the task has completed.
     /// </summary>
-    public async Task<Socket?> RunAsync(Socket socket, CancellationToken stopping)
+    public Task ServeAsync(SocketTransport transport, HandshakeVerdict verdict) => runner.RunAsync(transport, verdict);
+
+    public SocketTransport CreateTransport(Socket socket, HandshakeVerdict verdict) =>
+        new(socket, new SocketInput(socket), verdict.Format, connections);
+
+    /// <summary>Releases what an accepted connection held: its slot, and its socket (through the transport).</summary>
+    public void End(SocketTransport transport)
     {
-        var (outcome, verdict) = await HandshakeAsync(socket, stopping).ConfigureAwait(false);
-        if (outcome == Outcome.ToKestrel) return socket;
-        if (outcome == Outcome.Ended)
-        {
-            SocketTransport.Close(socket);
-            return null;
-        }
-        var transport = new SocketTransport(socket, new SocketInput(socket), verdict!.Format, connections);
-        try
-        {
-            await runner.RunAsync(transport, verdict).ConfigureAwait(false);
-        }
-        finally
-        {
-            security.ReleaseSlot();
-            transport.Dispose();
-        }
-        return null;
+        security.ReleaseSlot();
+        transport.Dispose();
     }
 
     /// <summary>What became of a handshake.</summary>
-    private enum Outcome
+    internal enum Outcome
     {
         /// <summary>Not ours, or refused: Kestrel reads the untouched head, and the /ws endpoint answers it.</summary>
         ToKestrel,
@@ -74,8 +64,12 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
         Accepted,
     }
 
-    /// <summary>In its own method so the request head it parsed is garbage once it returns rather than held for the connection's lifetime.</summary>
-    private async Task<(Outcome, HandshakeVerdict?)> HandshakeAsync(Socket socket, CancellationToken stopping)
+    /// <summary>
+    /// Peeks at the socket and, when it is ours and the policy accepts it, answers the upgrade. <paramref name="stopping"/>
+    /// ends a handshake still in progress (the listener is going away). Its own method, so the request head it
+    /// parsed is garbage once it returns rather than held for the connection's lifetime.
+    /// </summary>
+    public async Task<(Outcome Outcome, HandshakeVerdict? Verdict)> HandshakeAsync(Socket socket, CancellationToken stopping)
     {
         UpgradeRequest? request;
         int headLength;

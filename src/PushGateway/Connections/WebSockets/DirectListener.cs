@@ -118,8 +118,27 @@ internal sealed partial class DirectListener : IConnectionListener
         await Task.Yield();
         try
         {
-            var notOurs = await handshake.RunAsync(socket, stopping.Token).ConfigureAwait(false);
-            if (notOurs is not null && !toKestrel.Writer.TryWrite(kestrelConnections.Create(notOurs))) notOurs.Dispose();
+            var (outcome, verdict) = await handshake.HandshakeAsync(socket, stopping.Token).ConfigureAwait(false);
+            switch (outcome)
+            {
+                case DirectHandshake.Outcome.ToKestrel:
+                    if (!toKestrel.Writer.TryWrite(kestrelConnections.Create(socket))) socket.Dispose();
+                    break;
+                case DirectHandshake.Outcome.Ended:
+                    SocketTransport.Close(socket);
+                    break;
+                default:
+                    var transport = handshake.CreateTransport(socket, verdict!);
+                    try
+                    {
+                        await handshake.ServeAsync(transport, verdict!).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        handshake.End(transport);
+                    }
+                    break;
+            }
         }
         catch (Exception ex)
         {
