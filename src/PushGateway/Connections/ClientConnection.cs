@@ -99,7 +99,11 @@ internal sealed partial class ClientConnection : IDeliveryTarget
     }
 
     /// <summary>For transports that keep the connection alive themselves (the node's keep-alive sweep calls this).</summary>
-    public void CheckLiveness(long nowMs) => transport.CheckLiveness(nowMs);
+    public void CheckLiveness(long nowMs)
+    {
+        // The close frame may still reach a peer that is slow rather than gone; the close timeout ends it either way.
+        if (transport.CheckLiveness(nowMs)) Close(CloseReason.KeepAliveTimeout, flush: false);
+    }
 
     /// <summary>Queues a reply or notice without waiting; a connection that cannot take even that is closed as a slow consumer.</summary>
     public void Enqueue(OutboundFrame frame)

@@ -22,6 +22,9 @@ internal interface IClientTransport : IDisposable
     /// </summary>
     void BeginClose(CloseReason reason, TimeSpan timeout);
 
-    /// <summary>For transports that keep the connection alive themselves: ping when idle, abort when a ping goes unanswered.</summary>
-    void CheckLiveness(long nowMs);
+    /// <summary>
+    /// For transports that keep the connection alive themselves: pings when idle; true when a ping went
+    /// unanswered past the keep-alive timeout, and the connection should be closed for it.
+    /// </summary>
+    bool CheckLiveness(long nowMs);
 }

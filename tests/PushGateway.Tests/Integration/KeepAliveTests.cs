@@ -24,7 +24,24 @@ public sealed class KeepAliveTests
 
         await Bounded.Eventually(() => Task.FromResult(metrics.ConnectionsCurrent == 1), "the silent client is dropped");
         Assert.Equal(1, metrics.Snapshot().Subscriptions);
-        Assert.True(metrics.ClosedCount("peer_gone") >= 1);
+        // On the direct transport (the default) a keep-alive timeout is a close of its own (4002), not a vanished peer.
+        Assert.Equal(1, metrics.ClosedCount("keepalive_timeout"));
         await healthy.RoundTripAsync();
+    }
+
+    [Fact]
+    public async Task A_client_that_reads_but_never_answers_pings_gets_4002()
+    {
+        await using var node = GatewayNode.Start(overrides: new Dictionary<string, string?>
+        {
+            ["Gateway:KeepAliveInterval"] = "00:00:00.200",
+            ["Gateway:KeepAliveTimeout"] = "00:00:00.500",
+        });
+        // A raw client that reads the server's frames (pings included) and answers none of them.
+        await using var socket = await BadInput.RawWebSocket.ConnectAsync(node.WebSocketAddress);
+        var close = await socket.ReadUntilClosedAsync().Within();
+        Assert.Equal(4002, close);
+        await Bounded.Eventually(() => Task.FromResult(node.Get<GatewayMetrics>().ConnectionsCurrent == 0), "the connection is released");
+        Assert.Equal(1, node.Get<GatewayMetrics>().ClosedCount("keepalive_timeout"));
     }
 }

@@ -99,10 +99,8 @@ internal sealed class ManagedWebSocketTransport(WebSocket socket, WireFormat for
         }
     }
 
-    public void CheckLiveness(long nowMs)
-    {
-        // ASP.NET Core's WebSocket pings and times out by itself (KeepAliveInterval, KeepAliveTimeout).
-    }
+    // ASP.NET Core's WebSocket pings and times out by itself (KeepAliveInterval, KeepAliveTimeout); its timeout ends the receive, so it counts as peer_gone.
+    public bool CheckLiveness(long nowMs) => false;
 
     public void Dispose()
     {

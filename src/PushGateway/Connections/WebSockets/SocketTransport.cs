@@ -72,25 +72,25 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         else abortTimer = new Timer(static s => ((SocketTransport)s!).Abort(), this, timeout, Timeout.InfiniteTimeSpan);
     }
 
-    public void CheckLiveness(long nowMs)
+    public bool CheckLiveness(long nowMs)
     {
         var options = services.Options;
         var interval = (long)options.KeepAliveInterval.TotalMilliseconds;
-        if (interval <= 0 || Volatile.Read(ref closing) is not null) return;
+        if (interval <= 0 || Volatile.Read(ref closing) is not null) return false;
         var last = reader.LastActivity;
         var pinged = Volatile.Read(ref pingSentAt);
         if (pinged != 0 && last < pinged)
         {
             var timeout = (long)options.KeepAliveTimeout.TotalMilliseconds;
-            // Counted as peer_gone, as ASP.NET Core's WebSocket reports a keep-alive timeout.
-            if (timeout > 0 && nowMs - pinged >= timeout) Abort();
+            if (timeout > 0 && nowMs - pinged >= timeout) return true;
             // Without a timeout a ping is only repeated, for peers and proxies that count idle time.
-            if (timeout > 0 || nowMs - pinged < interval) return;
+            if (timeout > 0 || nowMs - pinged < interval) return false;
         }
-        if (nowMs - last < interval) return;
+        if (nowMs - last < interval) return false;
         Volatile.Write(ref pingSentAt, nowMs);
         lock (gate) pingDue = true;
         ScheduleFlush();
+        return false;
     }
 
     void IControlFrameSink.OnPing(ReadOnlySpan<byte> payload)
