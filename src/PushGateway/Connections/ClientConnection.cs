@@ -61,10 +61,11 @@ internal sealed partial class ClientConnection : IDeliveryTarget
         metrics.DirectConnectionsChanged(direct);
         services.Registry.Add(this);
         using var session = GatewayTelemetry.StartConnection(Id, subProtocol);
-        WatchCredentials();
-        var sending = transport.RunSenderAsync(queue);
+        var sending = Task.CompletedTask;
         try
         {
+            WatchCredentials();
+            sending = transport.RunSenderAsync(queue);
             while (CloseReason is null)
             {
                 var message = await transport.ReceiveAsync().ConfigureAwait(false);
@@ -82,19 +83,27 @@ internal sealed partial class ClientConnection : IDeliveryTarget
         }
         finally
         {
-            Close(CloseReason.PeerGone, flush: false);
-            Guard.Dispose();
-            foreach (var subscription in subscriptions.Snapshot())
+            try
             {
-                await router.UnsubscribeAsync(subscription).ConfigureAwait(false);
-                subscription.Dispose();
+                Close(CloseReason.PeerGone, flush: false);
+                Guard.Dispose();
+                foreach (var subscription in subscriptions.Snapshot())
+                {
+                    await router.UnsubscribeAsync(subscription).ConfigureAwait(false);
+                    subscription.Dispose();
+                }
+                subscriptions.Clear();
+                await sending.ConfigureAwait(false);
             }
-            subscriptions.Clear();
-            await sending.ConfigureAwait(false);
-            metrics.ConnectionClosed(closeReason!.Reason);
-            GatewayTelemetry.ConnectionEnded(session, closeReason.Code, closeReason.Reason);
-            services.Registry.Remove(this);
-            metrics.DirectConnectionsChanged(-direct);
+            finally
+            {
+                // Whatever failed above, the node's counts and registry must not keep a connection that is gone.
+                var reason = CloseReason ?? CloseReason.PeerGone;
+                metrics.ConnectionClosed(reason.Reason);
+                GatewayTelemetry.ConnectionEnded(session, reason.Code, reason.Reason);
+                services.Registry.Remove(this);
+                metrics.DirectConnectionsChanged(-direct);
+            }
         }
     }
 

@@ -21,6 +21,8 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     // Larger heads (many cookies) are left to Kestrel, whose limit is 32 KiB.
     internal const int MaxHeadBytes = 16 * 1024;
+    // A browser's upgrade head is usually under 1 KiB; the larger window is taken only when this one fills.
+    internal const int FirstPeekBytes = 4 * 1024;
     // A head that arrives in pieces is peeked again after a pause that doubles up to the longest; almost every
     // head arrives in one segment, and a peek cannot wait for more than is already there.
     private static readonly TimeSpan FirstRepeek = TimeSpan.FromMilliseconds(2);
@@ -106,14 +108,18 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
     /// </summary>
     private static async Task<(UpgradeRequest? Request, int HeadLength)> PeekAsync(Socket socket, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxHeadBytes + 1);
+        // A connection that has sent nothing yet holds no buffer: thousands of them arriving at once (a reconnect
+        // storm) would otherwise pin a head's worth of pool memory each until they speak.
+        await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(FirstPeekBytes);
         try
         {
             var seen = 0;
             var pause = FirstRepeek;
             while (true)
             {
-                var peeked = await socket.ReceiveAsync(buffer.AsMemory(0, MaxHeadBytes + 1), SocketFlags.Peek, cancellationToken).ConfigureAwait(false);
+                var window = Math.Min(buffer.Length, MaxHeadBytes + 1);
+                var peeked = await socket.ReceiveAsync(buffer.AsMemory(0, window), SocketFlags.Peek, cancellationToken).ConfigureAwait(false);
                 if (peeked == 0) throw new EndOfStreamException();
                 if (peeked > seen)
                 {
@@ -121,6 +127,13 @@ internal sealed class DirectHandshake(GatewayOptions options, HandshakePolicy po
                     var verdict = UpgradeRequest.TryParse(new ReadOnlySequence<byte>(buffer, 0, peeked), MaxHeadBytes, out var request, out var headLength);
                     if (verdict == PeekVerdict.Upgrade) return (request, (int)headLength);
                     if (verdict == PeekVerdict.NotOurs || peeked > MaxHeadBytes) return (null, 0);
+                    if (peeked == window)
+                    {
+                        // A head with many cookies: look again at once through the largest window.
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(MaxHeadBytes + 1);
+                        continue;
+                    }
                 }
                 // A peer that reset after part of a head still has those bytes to peek: its error is what ends it.
                 if (socket.Poll(0, SelectMode.SelectError)) throw new EndOfStreamException();

@@ -25,16 +25,20 @@ internal sealed partial class DirectListener : IConnectionListener
     private readonly ConcurrentDictionary<Socket, Task> inFlight = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly Task acceptLoop;
+    private readonly bool noDelay;
 
-    public DirectListener(Socket listenSocket, DirectHandshake handshake, SocketConnectionContextFactory kestrelConnections, ILogger logger)
+    public DirectListener(Socket listenSocket, bool noDelay, DirectHandshake handshake, SocketConnectionContextFactory kestrelConnections, ILogger logger)
     {
         this.listenSocket = listenSocket;
+        this.noDelay = noDelay;
         this.handshake = handshake;
         this.kestrelConnections = kestrelConnections;
         this.logger = logger;
         EndPoint = listenSocket.LocalEndPoint!;
         acceptLoop = Task.Run(AcceptLoopAsync);
     }
+
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
 
     public EndPoint EndPoint { get; }
 
@@ -75,7 +79,10 @@ internal sealed partial class DirectListener : IConnectionListener
             {
             }
         }
-        await Task.WhenAll(inFlight.Values).ConfigureAwait(false);
+        // Bounded: a socket's own code could be stuck in something the shutdown does not end, and
+        // Kestrel's stop must not hang on it.
+        var served = Task.WhenAll(inFlight.Values);
+        if (await Task.WhenAny(served, Task.Delay(DisposeWait)).ConfigureAwait(false) != served) LogDisposeTimedOut(logger, inFlight.Count);
         kestrelConnections.Dispose();
         stopping.Dispose();
     }
@@ -104,10 +111,20 @@ internal sealed partial class DirectListener : IConnectionListener
                 if (ex.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable) await Task.Delay(10).ConfigureAwait(false);
                 continue;
             }
-            socket.NoDelay = true;
-            // Registered before it starts, so a connection that ends at once cannot be removed before it was added.
-            inFlight[socket] = Task.CompletedTask;
-            inFlight.TryUpdate(socket, ServeAsync(socket), Task.CompletedTask);
+            try
+            {
+                // A peer may reset between accept and here; no one socket may end the accept loop.
+                socket.NoDelay = noDelay;
+                // Registered before it starts, so a connection that ends at once cannot be removed before it was added.
+                inFlight[socket] = Task.CompletedTask;
+                inFlight.TryUpdate(socket, ServeAsync(socket), Task.CompletedTask);
+            }
+            catch (Exception ex)
+            {
+                LogAcceptFailed(logger, ex is SocketException se ? se.SocketErrorCode : SocketError.SocketError, ex);
+                inFlight.TryRemove(socket, out _);
+                socket.Dispose();
+            }
         }
         toKestrel.Writer.TryComplete();
     }
@@ -122,7 +139,9 @@ internal sealed partial class DirectListener : IConnectionListener
             switch (outcome)
             {
                 case DirectHandshake.Outcome.ToKestrel:
-                    if (!toKestrel.Writer.TryWrite(kestrelConnections.Create(socket))) socket.Dispose();
+                    var connection = kestrelConnections.Create(socket);
+                    // Only when the listener has stopped: the connection's pipes and socket are released with it.
+                    if (!toKestrel.Writer.TryWrite(connection)) await connection.DisposeAsync().ConfigureAwait(false);
                     break;
                 case DirectHandshake.Outcome.Ended:
                     SocketTransport.Close(socket);
@@ -154,6 +173,9 @@ internal sealed partial class DirectListener : IConnectionListener
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Accepting a connection failed: {Error}")]
     private static partial void LogAcceptFailed(ILogger logger, SocketError error, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} directly served connections had not ended 5 s after the listener stopped")]
+    private static partial void LogDisposeTimedOut(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A directly served connection failed")]
     private static partial void LogServeFailed(ILogger logger, Exception exception);

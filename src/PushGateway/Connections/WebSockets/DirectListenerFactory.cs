@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,16 @@ internal sealed class DirectListenerFactory(
     {
         if (!gatewayOptions.Value.DirectWebSockets) return kestrelTransport.BindAsync(endpoint, cancellationToken);
         var options = socketOptions.Value;
-        var listenSocket = options.CreateBoundListenSocket(endpoint);
+        Socket listenSocket;
+        try
+        {
+            listenSocket = options.CreateBoundListenSocket(endpoint);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            // Kestrel's contract: on this exception it tries the next address of "localhost" or reports the port as taken.
+            throw new AddressInUseException(ex.Message, ex);
+        }
         try
         {
             listenSocket.Listen(options.Backlog);
@@ -45,7 +55,7 @@ internal sealed class DirectListenerFactory(
                 UnsafePreferInlineScheduling = options.UnsafePreferInlineScheduling,
             },
             loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
-        var listener = new DirectListener(listenSocket, new DirectHandshake(services), contexts, loggerFactory.CreateLogger<DirectListener>());
+        var listener = new DirectListener(listenSocket, options.NoDelay, new DirectHandshake(services), contexts, loggerFactory.CreateLogger<DirectListener>());
         return ValueTask.FromResult<IConnectionListener>(listener);
     }
 }

@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using PushGateway.Connections.WebSockets;
 using System.Text;
 using PushGateway.Observability;
 using PushGateway.Tests.BadInput;
@@ -171,5 +173,48 @@ public sealed class DirectTransportTests
         await client.RoundTripAsync();
         Assert.Equal(1, node.Get<GatewayMetrics>().Snapshot().DirectConnections);
     }
-}
 
+    [Theory]
+    // Past the first peek window: served directly all the same.
+    [InlineData(6 * 1024, 1)]
+    // Past the direct handshake's limit: left to Kestrel, which upgrades it on ASP.NET Core's WebSocket.
+    [InlineData(20 * 1024, 0)]
+    public async Task A_head_with_large_cookies_is_upgraded(int cookieBytes, int direct)
+    {
+        await using var node = GatewayNode.Start();
+        var head = $"GET /ws HTTP/1.1\r\nHost: {node.HttpAddress.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            $"Cookie: big={new string('c', cookieBytes)}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(node.HttpAddress.Host, node.HttpAddress.Port).Within();
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head)).AsTask().Within();
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains("\r\n\r\n"))
+        {
+            var n = await stream.ReadAsync(buffer).AsTask().Within();
+            Assert.True(n > 0, "closed before the answer: " + received);
+            received.Append(Encoding.Latin1.GetString(buffer, 0, n));
+        }
+        Assert.StartsWith("HTTP/1.1 101", received.ToString());
+        // Counted once the connection runs; it stays open (and counted) while this client holds it.
+        await Bounded.Eventually(() => Task.FromResult(node.Get<GatewayMetrics>().ConnectionsCurrent == 1), "the connection is counted");
+        Assert.Equal(direct, node.Get<GatewayMetrics>().Snapshot().DirectConnections);
+    }
+
+    [Fact]
+    public async Task Binding_a_port_in_use_fails_as_kestrel_expects()
+    {
+        using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var services = new ServiceCollection().BuildServiceProvider();
+        var factory = new DirectListenerFactory(
+            services,
+            Microsoft.Extensions.Options.Options.Create(new Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions()),
+            Microsoft.Extensions.Options.Options.Create(new PushGateway.Configuration.GatewayOptions()),
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        // Kestrel reads AddressInUseException as "port taken" (and tries localhost's other address); anything else aborts the start.
+        await Assert.ThrowsAsync<Microsoft.AspNetCore.Connections.AddressInUseException>(
+            async () => await factory.BindAsync(taken.LocalEndpoint));
+    }
+}
