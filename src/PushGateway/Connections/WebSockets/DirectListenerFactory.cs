@@ -9,22 +9,30 @@ namespace PushGateway.Connections.WebSockets;
 
 /// <summary>
 /// Kestrel's transport for TCP endpoints: binds them as Kestrel's socket transport would, and accepts
-/// through a <see cref="DirectListener"/>. With Gateway:DirectWebSockets=false it is Kestrel's socket
-/// transport itself. Unix sockets and named pipes stay with Kestrel's own transports.
+/// through a <see cref="DirectListener"/>. With Gateway:DirectWebSockets=false, and for the ports the
+/// configuration binds with https (<see cref="TlsPorts"/>), it is Kestrel's socket transport itself.
+/// Unix sockets and named pipes stay with Kestrel's own transports.
 /// </summary>
-internal sealed class DirectListenerFactory(
+internal sealed partial class DirectListenerFactory(
     IServiceProvider services,
     IOptions<SocketTransportOptions> socketOptions,
     IOptions<GatewayOptions> gatewayOptions,
+    IConfiguration configuration,
     ILoggerFactory loggerFactory) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     private readonly SocketTransportFactory kestrelTransport = new(socketOptions, loggerFactory);
+    private readonly IReadOnlySet<int> tlsPorts = TlsPorts.From(configuration);
 
     public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         if (!gatewayOptions.Value.DirectWebSockets) return kestrelTransport.BindAsync(endpoint, cancellationToken);
+        if (endpoint is IPEndPoint { Port: var port } && tlsPorts.Contains(port))
+        {
+            LogTlsEndpoint(loggerFactory.CreateLogger<DirectListener>(), endpoint);
+            return kestrelTransport.BindAsync(endpoint, cancellationToken);
+        }
         var options = socketOptions.Value;
         Socket listenSocket;
         try
@@ -58,4 +66,7 @@ internal sealed class DirectListenerFactory(
         var listener = new DirectListener(listenSocket, options.NoDelay, new DirectHandshake(services), contexts, loggerFactory.CreateLogger<DirectListener>());
         return ValueTask.FromResult<IConnectionListener>(listener);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Endpoint} is bound with https: Kestrel's transport serves it, its WebSockets on ASP.NET Core's")]
+    private static partial void LogTlsEndpoint(ILogger logger, EndPoint endpoint);
 }

@@ -212,6 +212,7 @@ public sealed class DirectTransportTests
             services,
             Microsoft.Extensions.Options.Options.Create(new Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions()),
             Microsoft.Extensions.Options.Options.Create(new PushGateway.Configuration.GatewayOptions()),
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         // Kestrel reads AddressInUseException as "port taken" (and tries localhost's other address); anything else aborts the start.
         await Assert.ThrowsAsync<Microsoft.AspNetCore.Connections.AddressInUseException>(
