@@ -106,6 +106,19 @@ public static class SelfTest
             r.Skip();
             return ok && r.End;
         });
+        Check("precise sleep never wakes before its deadline, and returns at once for a past one", () =>
+        {
+            PreciseSleep.TightenThisThread();
+            for (var i = 0; i < 20; i++)
+            {
+                var deadline = WallClock.NowMicros + 300;
+                PreciseSleep.Until(deadline);
+                if (WallClock.NowMicros < deadline) return false;
+            }
+            var before = WallClock.NowMicros;
+            PreciseSleep.Until(before - 1_000_000);
+            return WallClock.NowMicros - before < 1_000_000;
+        });
         Console.WriteLine($"selftest: {_passed} passed, {_failed} failed");
         return _failed == 0 ? 0 : 1;
     }
