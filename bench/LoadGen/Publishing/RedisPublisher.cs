@@ -47,23 +47,23 @@ public abstract class RedisPublisher : IPublisher
             for (long k = 0; k < phase.Count && !ct.IsCancellationRequested;)
             {
                 var now = WallClock.NowMicros;
-                // Every message whose scheduled time has come goes out in this tick.
-                var due = Math.Min(phase.Count, (long)Math.Floor((now - phaseStart) * phase.Rate / 1e6) + 1);
-                if (due <= k)
+                // One definition of a message's time serves the payload, the due test and the sleep: computed
+                // two ways, a rounding difference would find a message not yet due at the time it was woken for.
+                var scheduled = phaseStart + (long)(k * 1e6 / phase.Rate);
+                if (scheduled > now)
                 {
                     // Sleeping (not spinning) leaves the cores to the servers under test: until the next
                     // message is due, but at least MinTickMicros, so fast phases go out in small batches.
                     // A message is late by the wake-up's own delay, and that lateness is part of its latency.
-                    var next = phaseStart + (long)(k * 1e6 / phase.Rate);
-                    PreciseSleep.Until(Math.Max(next, now + MinTickMicros));
+                    PreciseSleep.Until(Math.Max(scheduled, now + MinTickMicros));
                     continue;
                 }
-                for (; k < due; k++)
+                // Every message whose scheduled time has come goes out in this tick.
+                for (; k < phase.Count && (scheduled = phaseStart + (long)(k * 1e6 / phase.Rate)) <= now; k++)
                 {
                     while (Interlocked.Read(ref _inFlight) >= _maxInFlight) Thread.Sleep(1);
                     var index = phase.FirstIndex + k;
                     var topic = (int)(index % Topics);
-                    var scheduled = phaseStart + (long)(k * 1e6 / phase.Rate);
                     Interlocked.Increment(ref _inFlight);
                     _bus.PublishAsync(ChannelFor(topic), Payload(topic, index / Topics, scheduled)).ContinueWith(completed, TaskScheduler.Default);
                     maxLag = Math.Max(maxLag, now - scheduled);

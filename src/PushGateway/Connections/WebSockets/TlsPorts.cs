@@ -28,8 +28,9 @@ internal static class TlsPorts
     {
         port = 0;
         const string scheme = "https://";
-        if (url is null || !url.Trim().StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;
-        var authority = url.Trim()[scheme.Length..];
+        url = url?.Trim();
+        if (url is null || !url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;
+        var authority = url[scheme.Length..];
         var slash = authority.IndexOf('/');
         if (slash >= 0) authority = authority[..slash];
         // An IPv6 host is bracketed; its colons are not the port's.
