@@ -18,7 +18,7 @@ public sealed partial class RedisBus
     private EchoWait? awaitedEcho;
     private long lastNonce;
     private ProbeResult? lastResult;
-    private readonly TaskCompletionSource firstProbe = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource firstLive = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task watchdog = Task.CompletedTask;
 
     /// <summary>The control channel: braces are not allowed in topics, so no client pattern can route it.</summary>
@@ -74,7 +74,8 @@ public sealed partial class RedisBus
                 if (result != lastResult) LogProbe(logger, result, repair);
                 lastResult = result;
                 if (changed) OnLiveChanged(live);
-                firstProbe.TrySetResult();
+                // Not on any first result: a first probe that timed out on a busy machine would start the node not ready.
+                if (live) firstLive.TrySetResult();
                 if (repair == Repair.Resubscribe) await ResubscribeAllAsync().ConfigureAwait(false);
                 else if (repair == Repair.Reconnect) await ReconnectAsync().ConfigureAwait(false);
                 // Until proven live, probe often: the 2 s budget for being back after Redis returns starts then.
@@ -116,6 +117,14 @@ public sealed partial class RedisBus
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            return ProbeResult.Unreachable;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The client itself can fault while it has no connection (1.2.6 throws a NullReferenceException
+            // describing the missing server). Redis is just as unreachable, and the probe must keep its
+            // 200 ms pace rather than take the watchdog's one-interval pause after a failure of its own.
+            LogProbeFaulted(logger, ex);
             return ProbeResult.Unreachable;
         }
         // The client records a SUBSCRIBE issued while its subscription connection was down, and completes
@@ -252,6 +261,9 @@ public sealed partial class RedisBus
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis liveness probe: {Result}; repair: {Repair}")]
     private static partial void LogProbe(ILogger logger, ProbeResult result, Repair repair);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The Redis client failed a liveness probe without a connection")]
+    private static partial void LogProbeFaulted(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis lost this node's subscriptions; subscribing to {Count} channels and patterns again")]
     private static partial void LogResubscribing(ILogger logger, int count);

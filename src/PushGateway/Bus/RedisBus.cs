@@ -45,7 +45,8 @@ public sealed partial class RedisBus : IMessageBus
 
     /// <summary>
     /// Connects without failing when Redis is down: the client keeps retrying and the node reports not
-    /// ready. When Redis is there, returns after the first liveness probe, so a node starts ready.
+    /// ready. When Redis is there, returns once a liveness probe has proven the subscriptions deliver
+    /// (at most three probe timeouts later), so a node starts ready.
     /// </summary>
     public async Task ConnectAsync()
     {
@@ -57,7 +58,7 @@ public sealed partial class RedisBus : IMessageBus
         {
             try
             {
-                await firstProbe.Task.WaitAsync(options.ProbeTimeout * 3).ConfigureAwait(false);
+                await firstLive.Task.WaitAsync(options.ProbeTimeout * 3).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -66,13 +67,22 @@ public sealed partial class RedisBus : IMessageBus
         }
     }
 
-    private async Task<ConnectionMultiplexer> OpenMultiplexerAsync()
+    /// <summary>The client's configuration: the operator's connection string, and what a pub/sub node needs of it.</summary>
+    internal static ConfigurationOptions ClientConfiguration(RedisOptions options)
     {
         var configuration = ConfigurationOptions.Parse(options.ConnectionString!);
         configuration.AbortOnConnectFail = false;
         // The client's own master-change broadcast channel is of no use to a pub/sub node and would cost a subscription.
         configuration.ConfigurationChannel = "";
         configuration.ClientName ??= "pushgw-" + Environment.MachineName;
+        // Not the default exponential back-off: see RedisOptions.ReconnectInterval.
+        configuration.ReconnectRetryPolicy = new LinearRetry((int)options.ReconnectInterval.TotalMilliseconds);
+        return configuration;
+    }
+
+    private async Task<ConnectionMultiplexer> OpenMultiplexerAsync()
+    {
+        var configuration = ClientConfiguration(options);
         var opened = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         // Events of a connection the watchdog has replaced are history.
         opened.ConnectionFailed += (sender, e) => { if (ReferenceEquals(sender, multiplexer)) OnConnectionEvent(e, connected: false); };

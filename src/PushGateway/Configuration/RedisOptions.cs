@@ -20,11 +20,20 @@ public sealed class RedisOptions
     /// <summary>How long a probe waits for Redis to answer and for the control message to come back.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long the client waits between attempts to reconnect to a Redis that is gone. Fixed rather
+    /// than the client's default exponential back-off: Redis answering LOADING after a restart fails
+    /// hundreds of attempts, which grows that back-off towards 10 s, so a node would return seconds
+    /// after Redis did. One TCP connect per node per interval is cheap.
+    /// </summary>
+    public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString);
 
     public IEnumerable<string> Validate()
     {
         if (ProbeInterval <= TimeSpan.Zero) yield return "Redis:ProbeInterval must be positive";
         if (ProbeTimeout <= TimeSpan.Zero) yield return "Redis:ProbeTimeout must be positive";
+        if (ReconnectInterval <= TimeSpan.Zero || ReconnectInterval > TimeSpan.FromMinutes(1)) yield return "Redis:ReconnectInterval must be positive and at most 1 minute";
     }
 }
