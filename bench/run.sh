@@ -17,6 +17,8 @@
 #   S5_RATE, S5_CONNECTIONS, S5_SOCKETIO=1   scale S5 down; also run it on Socket.IO (uncapped)
 #   S2_STEPS=N S2_START=R S2_FACTOR=F   the S2 ramp: N steps from R msg/s, x F each (default 12 from 200 x1.5: up to 17,300)
 #   S4_SUBS="10 100 1000 10000"   the subscribers-per-topic steps of S4
+#   GATEWAY_DLL=PATH     measure another build of the gateway (an A/B against a worktree of another commit)
+#   GATEWAY_ENV="K=V ..." LOADGEN_ENV="K=V ..."   extra environment for the gateway / LoadGen only (runtime knobs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -33,7 +35,7 @@ targets=${TARGETS:-pushgw socketio}
 duration=${DURATION:-30s}
 warmup=${WARMUP:-5s}
 loadgen_dll=$root/bench/LoadGen/bin/Release/net10.0/LoadGen.dll
-gateway_dll=$root/src/PushGateway/bin/Release/net10.0/PushGateway.dll
+gateway_dll=${GATEWAY_DLL:-$root/src/PushGateway/bin/Release/net10.0/PushGateway.dll}
 
 # Servers need up to ~19,000 sockets each (S3); 20,000 is the hard limit here.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -134,7 +136,7 @@ start_server() { # target name -> sets server_pid, server_url
   local target=$1 name=$2 port
   port=$(free_port)
   if [ "$target" = pushgw ]; then
-    dotnet "$gateway_dll" --urls "http://127.0.0.1:$port" --Redis:ConnectionString="127.0.0.1:$redis_port" \
+    env ${GATEWAY_ENV:-} dotnet "$gateway_dll" --urls "http://127.0.0.1:$port" --Redis:ConnectionString="127.0.0.1:$redis_port" \
       --Feeds:Enabled=false --Logging:LogLevel:Default=Warning >"$out/$name-server.log" 2>&1 &
     server_url=ws://127.0.0.1:$port/ws
   else
@@ -152,7 +154,7 @@ start_server() { # target name -> sets server_pid, server_url
   log "$target server pid $server_pid at $server_url"
 }
 
-loadgen() { dotnet "$loadgen_dll" "$@"; }
+loadgen() { env ${LOADGEN_ENV:-} dotnet "$loadgen_dll" "$@"; }
 
 # run_one TARGET NAME LOADGEN-ARGS...: one server, one LoadGen run; the report goes to $out/NAME-TARGET.json.
 run_one() {

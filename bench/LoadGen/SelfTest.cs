@@ -119,6 +119,9 @@ public static class SelfTest
             PreciseSleep.Until(before - 1_000_000);
             return WallClock.NowMicros - before < 1_000_000;
         });
+        Check("idle thread-pool workers do not spin (the runtimeconfig carries the spin limit 0)", () =>
+            AppContext.GetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit") is { } limit
+            && Convert.ToInt32(limit, System.Globalization.CultureInfo.InvariantCulture) == 0);
         Console.WriteLine($"selftest: {_passed} passed, {_failed} failed");
         return _failed == 0 ? 0 : 1;
     }
