@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark scenarios for PushGateway against the Socket.IO baseline (docs/benchmarks.md).
 #
-# usage: bench/run.sh SCENARIO         smoke | s1 | s2 | s3 | s4 | s5 | all
+# usage: bench/run.sh SCENARIO         smoke | s1 | s2 | s3 | s4 | s5 | bus | all
 #
 # Every scenario starts its own redis-server on a free port, builds and starts the gateway in
 # Release, runs LoadGen against it, then does the same against bench/socketio/server.mjs, prints
@@ -19,14 +19,15 @@
 #   S4_SUBS="10 100 1000 10000"   the subscribers-per-topic steps of S4
 #   GATEWAY_DLL=PATH     measure another build of the gateway (an A/B against a worktree of another commit)
 #   GATEWAY_ENV="K=V ..." LOADGEN_ENV="K=V ..."   extra environment for the gateway / LoadGen only (runtime knobs)
+#   BUS_RATES=1000,2000,20000 BUS_ROUNDS=2 BUS_CLIENTS=library,library-inline,thread,inline   the bus scenario (BusBench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 scenario=${1:-}
 case "$scenario" in
-  smoke | s1 | s2 | s3 | s4 | s5 | all) ;;
-  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  smoke | s1 | s2 | s3 | s4 | s5 | bus | all) ;;
+  *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;
 esac
 
 out=${BENCH_OUT:-/tmp/pushgw-bench/$scenario-$(date +%Y%m%d-%H%M%S)}
@@ -35,6 +36,7 @@ targets=${TARGETS:-pushgw socketio}
 duration=${DURATION:-30s}
 warmup=${WARMUP:-5s}
 loadgen_dll=$root/bench/LoadGen/bin/Release/net10.0/LoadGen.dll
+busbench_dll=$root/bench/BusBench/bin/Release/net10.0/BusBench.dll
 gateway_dll=${GATEWAY_DLL:-$root/src/PushGateway/bin/Release/net10.0/PushGateway.dll}
 
 # Servers need up to ~19,000 sockets each (S3); 20,000 is the hard limit here.
@@ -94,10 +96,11 @@ stop_pid() { # pid: stop one process we started and forget it
 }
 
 build() {
-  if [ "${SKIP_BUILD:-0}" = 1 ] && [ -f "$gateway_dll" ] && [ -f "$loadgen_dll" ]; then return 0; fi
+  if [ "${SKIP_BUILD:-0}" = 1 ] && [ -f "$gateway_dll" ] && [ -f "$loadgen_dll" ] && [ -f "$busbench_dll" ]; then return 0; fi
   log "building the gateway and LoadGen (Release)"
   dotnet build -c Release "$root/src/PushGateway" -nologo -v q -clp:ErrorsOnly >&2
   dotnet build -c Release "$root/bench/LoadGen" -nologo -v q -clp:ErrorsOnly >&2
+  dotnet build -c Release "$root/bench/BusBench" -nologo -v q -clp:ErrorsOnly >&2
 }
 
 socketio_ready=
@@ -250,9 +253,20 @@ s5() {
   fi
 }
 
+bus() {
+  # No gateway: what one Redis message costs a subscribing process before any fan-out, with the
+  # gateway's client library against a reader thread of its own (docs/benchmarks.md, 2026-12-07).
+  dotnet "$busbench_dll" --redis "127.0.0.1:$redis_port" --rates "${BUS_RATES:-1000,2000,20000}" \
+    --rounds "${BUS_ROUNDS:-2}" --clients "${BUS_CLIENTS:-library,library-inline,thread,inline}" \
+    --duration "${DURATION:-10s}" --warmup "${WARMUP:-2s}" | tee "$out/bus.txt"
+}
+
 smoke() {
   # CI: a tiny bounded run against the gateway; non-zero exit on any loss, duplicate or failed connection.
   loadgen selftest
+  # BusBench too: a second-long run of each client, which fails on any loss.
+  dotnet "$busbench_dll" --redis "127.0.0.1:$redis_port" --rates 500 --rounds 1 --duration 1s --warmup 0.5s >"$out/smoke-bus.txt" ||
+    { cat "$out/smoke-bus.txt"; return 1; }
   targets=pushgw
   start_server pushgw smoke || return 1
   local rc=0
@@ -273,5 +287,6 @@ case "$scenario" in
   s3) s3 ;;
   s4) s4 ;;
   s5) s5 ;;
+  bus) bus ;;
   all) s1; s2; s3; s4; s5 ;;
 esac

@@ -87,6 +87,21 @@ public sealed class RedisServer : IAsyncLifetime
         return (channels, patterns);
     }
 
+    /// <summary>Closes, from Redis's side, the subscribed connections named <paramref name="clientName"/>; returns how many.</summary>
+    public async Task<int> KillSubscribersAsync(string clientName)
+    {
+        var list = (string)(await Client.GetDatabase().ExecuteAsync("CLIENT", "LIST"))!;
+        var killed = 0;
+        foreach (var line in list.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(' ').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
+            if (fields.GetValueOrDefault("name") != clientName || int.Parse(fields["sub"]) + int.Parse(fields["psub"]) == 0) continue;
+            await Client.GetDatabase().ExecuteAsync("CLIENT", "KILL", "ID", fields["id"]);
+            killed++;
+        }
+        return killed;
+    }
+
     public async Task<long> NumPatAsync() => (long)await Client.GetDatabase().ExecuteAsync("PUBSUB", "NUMPAT");
 
     public Task<long> PublishAsync(string channel, string payload) => Client.GetSubscriber().PublishAsync(channel, payload);

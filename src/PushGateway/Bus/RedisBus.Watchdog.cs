@@ -50,7 +50,8 @@ public sealed partial class RedisBus
     {
         try
         {
-            await SubscribeControlAsync(Subscriber).WaitAsync(options.ProbeTimeout, cancellationToken).ConfigureAwait(false);
+            var subscribed = socketSubscriber is { } own ? own.SubscribeAsync(controlChannel, isPattern: false) : SubscribeControlAsync(Subscriber);
+            await subscribed.WaitAsync(options.ProbeTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -104,7 +105,7 @@ public sealed partial class RedisBus
     private async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
         var current = multiplexer;
-        if (current is null || !current.IsConnected) return ProbeResult.Unreachable;
+        if (current is null || !current.IsConnected || socketSubscriber is { IsConnected: false }) return ProbeResult.Unreachable;
         var nonce = Interlocked.Increment(ref lastNonce);
         var wait = new EchoWait(nonce);
         Volatile.Write(ref awaitedEcho, wait);
@@ -130,7 +131,10 @@ public sealed partial class RedisBus
         // The client records a SUBSCRIBE issued while its subscription connection was down, and completes
         // it, without ever sending it; after the reconnect it only resends what it sent. The control
         // channel would come back and vouch for a topic Redis never heard of.
-        if (receivers == 0 || HasUnsentSubscription(current.GetSubscriber())) return ProbeResult.Lost;
+        // The own connection sends every subscription it holds on each connection it opens, so it has
+        // no such half; a subscription still unconfirmed there is one on its way, not one lost.
+        var unsent = socketSubscriber is null && HasUnsentSubscription(current.GetSubscriber());
+        if (receivers == 0 || unsent) return ProbeResult.Lost;
         try
         {
             await wait.Arrived.Task.WaitAsync(bounded.Token).ConfigureAwait(false);
@@ -156,8 +160,13 @@ public sealed partial class RedisBus
 
     private void OnEcho(RedisChannel channel, RedisValue value)
     {
+        if (value.TryParse(out long nonce)) OnEcho(nonce);
+    }
+
+    private void OnEcho(long nonce)
+    {
         // A late echo of an earlier probe proves nothing about the current one.
-        if (Volatile.Read(ref awaitedEcho) is { } wait && value.TryParse(out long nonce) && nonce == wait.Nonce) wait.Arrived.TrySetResult();
+        if (Volatile.Read(ref awaitedEcho) is { } wait && nonce == wait.Nonce) wait.Arrived.TrySetResult();
     }
 
     private Task SubscribeControlAsync(ISubscriber subscriber) => subscriber.SubscribeAsync(controlChannel, OnEcho);
@@ -170,6 +179,13 @@ public sealed partial class RedisBus
     /// </summary>
     private async Task ResubscribeAllAsync()
     {
+        if (socketSubscriber is { } own)
+        {
+            // The own connection's table is the truth: SUBSCRIBE everything again on the same connection.
+            LogResubscribing(logger, subscriptionsByChannel.Count + 1);
+            await own.ResubscribeAllAsync().WaitAsync(options.ProbeTimeout).ConfigureAwait(false);
+            return;
+        }
         var pending = new List<Task>();
         var subscriber = Subscriber;
         lock (gate)
@@ -195,6 +211,12 @@ public sealed partial class RedisBus
     private async Task ReconnectAsync()
     {
         LogReconnecting(logger);
+        if (socketSubscriber is { } own)
+        {
+            // Only the subscription connection is suspect: PUBLISH answered. The next probe checks the new one.
+            own.Reconnect();
+            return;
+        }
         var fresh = await OpenMultiplexerAsync().ConfigureAwait(false);
         var pending = new List<Task>();
         ConnectionMultiplexer? old;

@@ -1,4 +1,7 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using PushGateway.Configuration;
@@ -9,8 +12,11 @@ namespace PushGateway.Bus;
 
 /// <summary>
 /// Redis pub/sub as the bus between nodes: one Redis subscription per distinct channel or glob,
-/// whatever the number of local subscribers. StackExchange.Redis runs handlers one at a time and
-/// swallows their exceptions, so the handler only matches and hands off, and logs its own errors.
+/// whatever the number of local subscribers. Subscriptions are read by the node's own connection
+/// (<see cref="SubscriptionSocket"/>) or, with Redis:Subscriber "library", TLS or several endpoints,
+/// by StackExchange.Redis, which runs handlers one at a time and swallows their exceptions: either
+/// way the handler only matches and hands off, and logs its own errors. Publishing, history and
+/// functions always go through StackExchange.Redis.
 /// </summary>
 public sealed partial class RedisBus : IMessageBus
 {
@@ -18,9 +24,11 @@ public sealed partial class RedisBus : IMessageBus
     private readonly HistoryOptions history;
     private readonly ILogger<RedisBus> logger;
     private readonly object gate = new();
-    private readonly Dictionary<string, RedisSubscription> subscriptionsByChannel = new(StringComparer.Ordinal);
+    // Concurrent: the subscription socket's reader looks channels up without the lock.
+    private readonly ConcurrentDictionary<string, RedisSubscription> subscriptionsByChannel = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RedisSubscription> subscriptionsByKey = new(StringComparer.Ordinal);
     private volatile ConnectionMultiplexer? multiplexer;
+    private SubscriptionSocket? socketSubscriber;
     private IBusListener? listener;
 
     public RedisBus(IOptions<RedisOptions> options, IOptions<HistoryOptions> history, ILogger<RedisBus> logger)
@@ -51,6 +59,11 @@ public sealed partial class RedisBus : IMessageBus
     public async Task ConnectAsync()
     {
         multiplexer = await OpenMultiplexerAsync().ConfigureAwait(false);
+        if (SocketEndpoint(options) is { } endpoint)
+        {
+            socketSubscriber = new SubscriptionSocket(endpoint, options.ReconnectInterval, OnPush, OnSubscriptionSocketChanged, logger);
+            socketSubscriber.Start();
+        }
         if (!multiplexer.IsConnected) LogRedisUnavailable(logger, options.ConnectionString!);
         else await LoadFunctionsAsync().ConfigureAwait(false);
         StartWatchdog();
@@ -80,15 +93,45 @@ public sealed partial class RedisBus : IMessageBus
         return configuration;
     }
 
+    /// <summary>
+    /// Where the node's own subscription connection goes, or null for the library's subscriber: asked
+    /// for, or a connection string the own connection does not cover (TLS, several endpoints).
+    /// </summary>
+    internal static SubscriptionSocket.Endpoint? SocketEndpoint(RedisOptions options)
+    {
+        if (options.Subscriber != "socket") return null;
+        var configuration = ClientConfiguration(options);
+        if (configuration.Ssl || configuration.EndPoints.Count != 1) return null;
+        var (host, port) = configuration.EndPoints[0] switch
+        {
+            DnsEndPoint dns => (dns.Host, dns.Port),
+            IPEndPoint ip => (ip.Address.ToString(), ip.Port),
+            _ => (null, 0),
+        };
+        if (host is null) return null;
+        return new SubscriptionSocket.Endpoint(host, port == 0 ? 6379 : port, configuration.Password, configuration.ClientName!,
+            TimeSpan.FromMilliseconds(configuration.ConnectTimeout));
+    }
+
+    /// <summary>The own subscription connection, when the node uses one; for tests that break it on purpose.</summary>
+    internal SubscriptionSocket? SocketSubscriber => socketSubscriber;
+
     private async Task<ConnectionMultiplexer> OpenMultiplexerAsync()
     {
         var configuration = ClientConfiguration(options);
         var opened = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         // Events of a connection the watchdog has replaced are history.
-        opened.ConnectionFailed += (sender, e) => { if (ReferenceEquals(sender, multiplexer)) OnConnectionEvent(e, connected: false); };
-        opened.ConnectionRestored += (sender, e) => { if (ReferenceEquals(sender, multiplexer)) OnConnectionEvent(e, connected: true); };
+        opened.ConnectionFailed += (sender, e) => { if (IsCurrent(sender, e)) OnConnectionEvent(e, connected: false); };
+        opened.ConnectionRestored += (sender, e) => { if (IsCurrent(sender, e)) OnConnectionEvent(e, connected: true); };
         return opened;
     }
+
+    /// <summary>
+    /// Events of a connection the watchdog has replaced are history, and so are those of the library's
+    /// own (idle) subscription connection while the node reads its subscriptions itself.
+    /// </summary>
+    private bool IsCurrent(object? sender, ConnectionFailedEventArgs e) =>
+        ReferenceEquals(sender, multiplexer) && !(socketSubscriber is not null && e.ConnectionType == ConnectionType.Subscription);
 
     public Task SubscribeAsync(string key, CancellationToken cancellationToken)
     {
@@ -104,8 +147,10 @@ public sealed partial class RedisBus : IMessageBus
                 subscription = new RedisSubscription(channel, pattern.IsPattern);
                 var created = subscription;
                 subscription.Handler = (c, v) => OnRedisMessage(created, c, v);
-                subscriptionsByChannel.Add(channel, subscription);
-                subscription.Pending = Subscriber.SubscribeAsync(subscription.Channel, subscription.Handler);
+                subscriptionsByChannel[channel] = subscription;
+                subscription.Pending = socketSubscriber is { } own
+                    ? own.SubscribeAsync(channel, pattern.IsPattern)
+                    : Subscriber.SubscribeAsync(subscription.Channel, subscription.Handler);
             }
             subscription.Add(pattern);
             subscriptionsByKey.Add(key, subscription);
@@ -119,8 +164,10 @@ public sealed partial class RedisBus : IMessageBus
         {
             if (!subscriptionsByKey.Remove(key, out var subscription)) return Task.CompletedTask;
             if (subscription.Remove(key) > 0) return Task.CompletedTask;
-            subscriptionsByChannel.Remove(subscription.Name);
-            return Subscriber.UnsubscribeAsync(subscription.Channel);
+            subscriptionsByChannel.TryRemove(subscription.Name, out _);
+            if (socketSubscriber is not { } own) return Subscriber.UnsubscribeAsync(subscription.Channel);
+            own.Unsubscribe(subscription.Name);
+            return Task.CompletedTask;
         }
     }
 
@@ -138,6 +185,7 @@ public sealed partial class RedisBus : IMessageBus
     public async ValueTask DisposeAsync()
     {
         await StopWatchdogAsync().ConfigureAwait(false);
+        socketSubscriber?.Dispose();
         if (multiplexer is not null) await multiplexer.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
         multiplexer?.Dispose();
     }
@@ -145,19 +193,30 @@ public sealed partial class RedisBus : IMessageBus
     private ISubscriber Subscriber =>
         (multiplexer ?? throw new InvalidOperationException("RedisBus.ConnectAsync was not called")).GetSubscriber();
 
-    private void OnRedisMessage(RedisSubscription subscription, RedisChannel channel, RedisValue value)
+    private void OnRedisMessage(RedisSubscription subscription, RedisChannel channel, RedisValue value) => Route(subscription, channel!, value!);
+
+    /// <summary>The subscription socket's messages, on its reader thread: the control channel's echo, or a subscription's.</summary>
+    private void OnPush(string channel, string? pattern, byte[] payload)
+    {
+        if (pattern is null && channel == controlChannel)
+        {
+            if (Utf8Parser.TryParse(payload, out long nonce, out var used) && used == payload.Length) OnEcho(nonce);
+            return;
+        }
+        if (subscriptionsByChannel.TryGetValue(pattern ?? channel, out var subscription)) Route(subscription, channel, payload);
+    }
+
+    private void Route(RedisSubscription subscription, string channelName, byte[] raw)
     {
         try
         {
             var target = listener;
             if (target is null) return;
-            string channelName = channel!;
             var prefix = options.ChannelPrefix;
             if (!channelName.StartsWith(prefix, StringComparison.Ordinal)) return;
             var topic = prefix.Length == 0 ? channelName : channelName[prefix.Length..];
             // A glob also matches channels that are no topic (another node's control channel, a stray PUBLISH).
             if (subscription.IsPattern && !TopicName.IsValidTopic(topic)) return;
-            byte[] raw = value!;
             var now = Stopwatch.GetTimestamp();
             // A plain PUBLISH has no envelope: it is delivered with seq 0, outside any history.
             SequencedEnvelope.TryParse(raw, out var seq, out var epoch, out var publishedAtMs, out var payload);
@@ -187,6 +246,18 @@ public sealed partial class RedisBus : IMessageBus
             // times while a restarted Redis loads its data. The watchdog's "live: False" says it once.
             if (e.FailureType == ConnectionFailureType.Loading) LogRedisLoading(logger, e.ConnectionType.ToString());
             else LogRedisFailed(logger, e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception);
+            bool wasLive;
+            lock (health) wasLive = health.MarkDown();
+            if (wasLive) OnLiveChanged(false);
+        }
+        ProbeSoon();
+    }
+
+    /// <summary>The own subscription connection opened or dropped: a drop makes the node not live at once; an open only asks for a probe.</summary>
+    private void OnSubscriptionSocketChanged(bool connected)
+    {
+        if (!connected)
+        {
             bool wasLive;
             lock (health) wasLive = health.MarkDown();
             if (wasLive) OnLiveChanged(false);

@@ -28,6 +28,14 @@ public sealed class RedisOptions
     /// </summary>
     public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// What reads the node's subscriptions: "socket", a connection of the gateway's own read on a
+    /// thread of its own (about a fifth of the CPU per message, docs/benchmarks.md 2026-12-07), or
+    /// "library", StackExchange.Redis's subscriber. "socket" needs one endpoint without TLS; with
+    /// several endpoints or ssl=true the node uses "library" whatever this says.
+    /// </summary>
+    public string Subscriber { get; set; } = "socket";
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString);
 
     public IEnumerable<string> Validate()
@@ -35,5 +43,6 @@ public sealed class RedisOptions
         if (ProbeInterval <= TimeSpan.Zero) yield return "Redis:ProbeInterval must be positive";
         if (ProbeTimeout <= TimeSpan.Zero) yield return "Redis:ProbeTimeout must be positive";
         if (ReconnectInterval <= TimeSpan.Zero || ReconnectInterval > TimeSpan.FromMinutes(1)) yield return "Redis:ReconnectInterval must be positive and at most 1 minute";
+        if (Subscriber is not ("socket" or "library")) yield return $"Redis:Subscriber must be \"socket\" or \"library\", not \"{Subscriber}\"";
     }
 }

@@ -48,4 +48,33 @@ public sealed class RedisClientConfigurationTests
     {
         Assert.Empty(new RedisOptions { ConnectionString = "127.0.0.1:1" }.Validate());
     }
+
+    [Fact]
+    public void The_own_subscription_connection_takes_host_port_password_and_name_from_the_connection_string()
+    {
+        var endpoint = RedisBus.SocketEndpoint(new RedisOptions { ConnectionString = "redis.internal:7000,name=edge-1,password=s3cret,connectTimeout=1500" });
+        var defaulted = RedisBus.SocketEndpoint(new RedisOptions { ConnectionString = "127.0.0.1" });
+
+        Assert.Equal(new SubscriptionSocket.Endpoint("redis.internal", 7000, "s3cret", "edge-1", TimeSpan.FromMilliseconds(1500)), endpoint);
+        Assert.Equal(6379, defaulted!.Port);
+        Assert.StartsWith("pushgw-", defaulted.ClientName, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:7000,ssl=true", "socket")]
+    [InlineData("10.0.0.1:7000,10.0.0.2:7000", "socket")]
+    [InlineData("127.0.0.1:7000", "library")]
+    public void TLS_several_endpoints_or_asking_for_the_library_leave_subscriptions_to_the_library(string connectionString, string subscriber)
+    {
+        Assert.Null(RedisBus.SocketEndpoint(new RedisOptions { ConnectionString = connectionString, Subscriber = subscriber }));
+    }
+
+    [Fact]
+    public void A_subscriber_that_is_neither_socket_nor_library_is_refused()
+    {
+        var errors = new RedisOptions { ConnectionString = "127.0.0.1", Subscriber = "Socket" }.Validate().ToArray();
+
+        Assert.Contains(errors, e => e.Contains("Redis:Subscriber", StringComparison.Ordinal));
+        Assert.Empty(new RedisOptions { ConnectionString = "127.0.0.1", Subscriber = "library" }.Validate());
+    }
 }

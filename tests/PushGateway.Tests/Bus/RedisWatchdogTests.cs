@@ -8,17 +8,21 @@ using StackExchange.Redis;
 namespace PushGateway.Tests.Bus;
 
 /// <summary>
-/// The Redis bus proves its subscriptions deliver instead of trusting the client library. Each test
+/// The Redis bus proves its subscriptions deliver instead of trusting whatever reads them. Each test
 /// breaks a real connection the way production does it by accident, then waits for the bus to notice
-/// and repair it. Probes are fast here so the tests are short; nothing asserts how fast.
+/// and repair it, with the node's own subscription connection ("socket", the default) and with the
+/// client library's ("library"). Probes are fast here so the tests are short; nothing asserts how fast.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class RedisWatchdogTests(RedisServer redis)
 {
-    [Fact]
-    public async Task A_bus_is_live_once_connected_and_its_control_channel_is_subscribed()
+    [Theory]
+    [InlineData("socket")]
+    [InlineData("library")]
+    public async Task A_bus_is_live_once_connected_and_its_control_channel_is_subscribed(string subscriber)
     {
-        await using var bus = await ConnectAsync(out var listener);
+        await using var bus = await ConnectAsync(out var listener, subscriber);
+        Assert.Equal(subscriber == "socket", bus.SocketSubscriber is not null);
 
         await listener.WaitAsync(true);
         Assert.True(bus.IsConnected);
@@ -28,7 +32,7 @@ public sealed class RedisWatchdogTests(RedisServer redis)
     [Fact]
     public async Task Subscriptions_gone_from_Redis_and_the_client_are_noticed_and_issued_again()
     {
-        await using var bus = await ConnectAsync(out var listener);
+        await using var bus = await ConnectAsync(out var listener, "library");
         await listener.WaitAsync(true);
         var topic = "watchdog.lost." + Guid.NewGuid().ToString("N")[..8];
         await bus.SubscribeAsync(topic, CancellationToken.None);
@@ -51,7 +55,7 @@ public sealed class RedisWatchdogTests(RedisServer redis)
     [Fact]
     public async Task A_subscription_connection_that_delivers_nothing_is_replaced()
     {
-        await using var bus = await ConnectAsync(out var listener);
+        await using var bus = await ConnectAsync(out var listener, "library");
         await listener.WaitAsync(true);
         var topic = "watchdog.silent." + Guid.NewGuid().ToString("N")[..8];
         await bus.SubscribeAsync(topic, CancellationToken.None);
@@ -79,12 +83,94 @@ public sealed class RedisWatchdogTests(RedisServer redis)
         }
     }
 
-    private Task<RedisBus> ConnectAsync(out ConnectionListener listener)
+    [Fact]
+    public async Task Subscriptions_Redis_forgot_on_the_own_connection_are_issued_again()
+    {
+        await using var bus = await ConnectAsync(out var listener, "socket");
+        await listener.WaitAsync(true);
+        var topic = "watchdog.forgot." + Guid.NewGuid().ToString("N")[..8];
+        await bus.SubscribeAsync(topic, CancellationToken.None);
+        var generation = bus.SocketSubscriber!.Generation;
+
+        // Redis drops them while the connection stays open and the node still counts them (as after a
+        // restart behind a proxy that kept the client's connection).
+        bus.SocketSubscriber.ForgetOnRedisOnly();
+
+        await listener.WaitAsync(false);
+        await listener.WaitAsync(true);
+        await Bounded.Eventually(async () => await redis.NumSubAsync(topic) == 1, "the topic is subscribed again");
+        Assert.Equal(generation, bus.SocketSubscriber.Generation);
+        Assert.Equal(1, await redis.PublishAsync(topic, """{"after":"repair"}"""));
+        var (received, _, payload) = await listener.NextAsync();
+        Assert.Equal(topic, received);
+        Assert.Contains("repair", payload);
+    }
+
+    [Fact]
+    public async Task An_own_connection_that_delivers_nothing_is_replaced()
+    {
+        await using var bus = await ConnectAsync(out var listener, "socket");
+        await listener.WaitAsync(true);
+        var topic = "watchdog.silent." + Guid.NewGuid().ToString("N")[..8];
+        await bus.SubscribeAsync(topic, CancellationToken.None);
+        var generation = bus.SocketSubscriber!.Generation;
+        var stranger = redis.Client.GetSubscriber();
+        await stranger.SubscribeAsync(bus.ControlChannel, (_, _) => { });
+        try
+        {
+            bus.SocketSubscriber.ForgetOnRedisOnly(bus.ControlChannel);
+
+            await listener.WaitAsync(false);
+            await listener.WaitAsync(true);
+            Assert.True(bus.SocketSubscriber.Generation > generation, "a new connection was opened");
+            Assert.Equal(1, await redis.PublishAsync(topic, """{"after":"reconnect"}"""));
+            var (received, _, payload) = await listener.NextAsync();
+            Assert.Equal(topic, received);
+            Assert.Contains("reconnect", payload);
+        }
+        finally
+        {
+            await stranger.UnsubscribeAsync(bus.ControlChannel);
+        }
+    }
+
+    [Fact]
+    public async Task An_own_connection_Redis_closes_comes_back_with_every_subscription()
+    {
+        var name = "killed" + Guid.NewGuid().ToString("N")[..8];
+        await using var bus = await ConnectAsync(out var listener, "socket", ",name=" + name);
+        await listener.WaitAsync(true);
+        var topic = "watchdog.killed." + Guid.NewGuid().ToString("N")[..8];
+        await bus.SubscribeAsync(topic, CancellationToken.None);
+        await bus.SubscribeAsync("watchdog.killed.*", CancellationToken.None);
+        var generation = bus.SocketSubscriber!.Generation;
+
+        Assert.Equal(1, await redis.KillSubscribersAsync(name));
+
+        await listener.WaitAsync(false);
+        await listener.WaitAsync(true);
+        Assert.True(bus.SocketSubscriber.Generation > generation, "a new connection was opened");
+        Assert.Equal((2, 1), await redis.SubscriptionsOfAsync(name));
+        // Redis counts the channel and the pattern as two receivers.
+        Assert.Equal(2, await redis.PublishAsync(topic, """{"after":"kill"}"""));
+        var keys = new HashSet<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var (received, key, payload) = await listener.NextAsync();
+            Assert.Equal(topic, received);
+            Assert.Contains("kill", payload);
+            keys.Add(key);
+        }
+        Assert.Equal(new HashSet<string> { topic, "watchdog.killed.*" }, keys);
+    }
+
+    private Task<RedisBus> ConnectAsync(out ConnectionListener listener, string subscriber, string connectionSuffix = "")
     {
         // No channel prefix, so the topic is the Redis channel; each test has topics of its own.
         var options = new RedisOptions
         {
-            ConnectionString = redis.ConnectionString,
+            ConnectionString = redis.ConnectionString + connectionSuffix,
+            Subscriber = subscriber,
             ProbeInterval = TimeSpan.FromMilliseconds(100),
             ProbeTimeout = TimeSpan.FromMilliseconds(500),
         };
