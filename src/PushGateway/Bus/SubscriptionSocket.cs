@@ -268,6 +268,9 @@ internal sealed partial class SubscriptionSocket : IDisposable
                 if (result == RespReader.Result.Incomplete) break;
                 if (result == RespReader.Result.Malformed)
                     throw new InvalidDataException("Redis sent what is not RESP2: " + Encoding.ASCII.GetString(data[..Math.Min(40, data.Length)]));
+                // Only the last message of what has arrived, with nothing more in the socket, may be fanned
+                // out on this thread (BusThread): a backlog goes to the workers, in parallel and coalesced.
+                BusThread.SetCaughtUp(consumed == data.Length && from.Available == 0);
                 Handle(data, elements[..count], kind);
                 start += consumed;
             }

@@ -128,7 +128,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
     public void OnMessage(in BusMessage message)
     {
         metrics.BusMessageReceived();
-        if (!dispatcher.TryPost(message, runInline: BusThread.IsCurrent && IsSmallFanOut(message.Key))) metrics.MessageDropped();
+        if (!dispatcher.TryPost(message, runInline: BusThread.MayRunInline && IsSmallFanOut(message.Key))) metrics.MessageDropped();
     }
 
     /// <summary>
