@@ -1,5 +1,4 @@
-using System.Net.Sockets;
-using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
 using PushGateway.Bus;
 using StackExchange.Redis;
 
@@ -32,72 +31,21 @@ internal sealed class LibrarySubscriber : IDisposable
 }
 
 /// <summary>
-/// The gateway's Redis:Subscriber "socket" in miniature (Bus/SubscriptionSocket.cs, same reader): one
-/// socket SUBSCRIBEd, read with blocking receives on a thread of its own that parses each push and
-/// hands it off directly, without the library's read continuation and handler queue.
+/// The gateway's Redis:Subscriber "socket" itself (Bus/SubscriptionSocket.cs): one socket read with
+/// blocking receives on a thread of its own, which calls back on that thread for every message.
 /// </summary>
 internal sealed class ThreadSubscriber : IDisposable
 {
-    private readonly Socket socket;
-    private readonly OnMessage onMessage;
-    private readonly ManualResetEventSlim subscribed = new();
+    private readonly SubscriptionSocket socket;
 
     public ThreadSubscriber(string redis, string channel, OnMessage onMessage)
     {
-        this.onMessage = onMessage;
         var colon = redis.LastIndexOf(':');
-        socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        socket.Connect(redis[..colon], int.Parse(redis[(colon + 1)..]));
-        var name = Encoding.UTF8.GetBytes(channel);
-        socket.Send(Encoding.ASCII.GetBytes($"*2\r\n$9\r\nSUBSCRIBE\r\n${name.Length}\r\n{channel}\r\n"));
-        new Thread(Read) { IsBackground = true, Name = "redis subscription reader" }.Start();
-        if (!subscribed.Wait(TimeSpan.FromSeconds(10))) throw new TimeoutException("SUBSCRIBE was not confirmed");
+        var endpoint = new SubscriptionSocket.Endpoint(redis[..colon], int.Parse(redis[(colon + 1)..]), null, "busbench", TimeSpan.FromSeconds(5));
+        socket = new SubscriptionSocket(endpoint, TimeSpan.FromMilliseconds(500), (c, _, payload) => onMessage(c, payload), _ => { }, NullLogger.Instance);
+        socket.Start();
+        if (!socket.SubscribeAsync(channel, isPattern: false).Wait(TimeSpan.FromSeconds(10))) throw new TimeoutException("SUBSCRIBE was not confirmed");
     }
 
     public void Dispose() => socket.Dispose();
-
-    private void Read()
-    {
-        var buffer = new byte[64 * 1024];
-        int start = 0, end = 0;
-        Span<Range> elements = stackalloc Range[4];
-        try
-        {
-            while (true)
-            {
-                var received = socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None);
-                if (received == 0) return;
-                end += received;
-                while (true)
-                {
-                    var data = buffer.AsSpan(start, end - start);
-                    var result = RespReader.TryRead(data, elements, out _, out var count, out var consumed);
-                    if (result == RespReader.Result.Incomplete) break;
-                    if (result == RespReader.Result.Malformed) throw new InvalidDataException("not RESP2: " + Encoding.ASCII.GetString(data[..Math.Min(40, data.Length)]));
-                    var kind = data[elements[0]];
-                    if (count == 3 && kind.SequenceEqual("message"u8))
-                        onMessage(Encoding.UTF8.GetString(data[elements[1]]), data[elements[2]].ToArray());
-                    else if (kind.SequenceEqual("subscribe"u8))
-                        subscribed.Set();
-                    start += consumed;
-                }
-                if (start == end) start = end = 0;
-                else if (end == buffer.Length)
-                {
-                    // A push longer than what is left: move it to the front, or grow for one longer than the buffer.
-                    if (start == 0) Array.Resize(ref buffer, buffer.Length * 2);
-                    else
-                    {
-                        buffer.AsSpan(start, end - start).CopyTo(buffer);
-                        end -= start;
-                        start = 0;
-                    }
-                }
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Disposed at the end of the run.
-        }
-    }
 }

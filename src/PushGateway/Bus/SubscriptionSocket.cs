@@ -75,7 +75,7 @@ internal sealed partial class SubscriptionSocket : IDisposable
             {
                 entry = new Wanted(isPattern);
                 wanted.Add(name, entry);
-                Send(new Sent(SentKind.Subscribe, name), RespReader.Command(isPattern ? "PSUBSCRIBE" : "SUBSCRIBE", name));
+                Send(new Sent(SentKind.Subscribe, name), entry.SubscribeCommand(name));
             }
             return entry.Confirmed.Task;
         }
@@ -99,13 +99,10 @@ internal sealed partial class SubscriptionSocket : IDisposable
     {
         lock (gate)
         {
-            var pending = new List<Task>(wanted.Count);
-            foreach (var (name, entry) in wanted)
-            {
-                entry.Reset();
-                pending.Add(entry.Confirmed.Task);
-                Send(new Sent(SentKind.Subscribe, name), RespReader.Command(entry.IsPattern ? "PSUBSCRIBE" : "SUBSCRIBE", name));
-            }
+            if (socket is null) return Task.CompletedTask; // the next connection subscribes everything anyway
+            using var commands = new MemoryStream();
+            var pending = WriteSubscribeAll(commands);
+            TrySend(socket, commands.ToArray());
             return Task.WhenAll(pending);
         }
     }
@@ -172,12 +169,7 @@ internal sealed partial class SubscriptionSocket : IDisposable
                     }
                     commands.Write(RespReader.Command("CLIENT", "SETNAME", endpoint.ClientName));
                     sent.Enqueue(new Sent(SentKind.Handshake, "CLIENT SETNAME"));
-                    foreach (var (name, entry) in wanted)
-                    {
-                        entry.Reset();
-                        commands.Write(RespReader.Command(entry.IsPattern ? "PSUBSCRIBE" : "SUBSCRIBE", name));
-                        sent.Enqueue(new Sent(SentKind.Subscribe, name));
-                    }
+                    WriteSubscribeAll(commands);
                     opened.Send(commands.ToArray());
                     if (stopping.IsCancellationRequested) return;
                     socket = opened;
@@ -353,15 +345,37 @@ internal sealed partial class SubscriptionSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Under the lock: a SUBSCRIBE for everything wanted, each expecting its reply, into one write (a
+    /// node with thousands of topics resubscribes in one syscall); returns the confirmations.
+    /// </summary>
+    private List<Task> WriteSubscribeAll(MemoryStream commands)
+    {
+        var pending = new List<Task>(wanted.Count);
+        foreach (var (name, entry) in wanted)
+        {
+            entry.Reset();
+            pending.Add(entry.Confirmed.Task);
+            commands.Write(entry.SubscribeCommand(name));
+            sent.Enqueue(new Sent(SentKind.Subscribe, name));
+        }
+        return pending;
+    }
+
     /// <summary>Under the lock. Nothing is sent while no connection is open: the next one sends everything wanted.</summary>
     private void Send(Sent what, byte[] command)
     {
         if (socket is null) return;
         sent.Enqueue(what);
+        TrySend(socket, command);
+    }
+
+    private static void TrySend(Socket to, byte[] command)
+    {
         try
         {
             // A send that fails means the connection is going, and the reader will find out.
-            socket.Send(command);
+            to.Send(command);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -376,6 +390,8 @@ internal sealed partial class SubscriptionSocket : IDisposable
     private sealed class Wanted(bool isPattern)
     {
         public bool IsPattern { get; } = isPattern;
+
+        public byte[] SubscribeCommand(string name) => RespReader.Command(IsPattern ? "PSUBSCRIBE" : "SUBSCRIBE", name);
 
         public TaskCompletionSource Confirmed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

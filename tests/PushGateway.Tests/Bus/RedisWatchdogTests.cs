@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PushGateway.Bus;
-using PushGateway.Configuration;
 using PushGateway.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -166,24 +163,8 @@ public sealed class RedisWatchdogTests(RedisServer redis)
 
     private Task<RedisBus> ConnectAsync(out ConnectionListener listener, string subscriber, string connectionSuffix = "")
     {
-        // No channel prefix, so the topic is the Redis channel; each test has topics of its own.
-        var options = new RedisOptions
-        {
-            ConnectionString = redis.ConnectionString + connectionSuffix,
-            Subscriber = subscriber,
-            ProbeInterval = TimeSpan.FromMilliseconds(100),
-            ProbeTimeout = TimeSpan.FromMilliseconds(500),
-        };
-        var bus = new RedisBus(Options.Create(options), Options.Create(new HistoryOptions()), NullLogger<RedisBus>.Instance);
         listener = new ConnectionListener();
-        bus.Attach(listener);
-        return ConnectCoreAsync(bus);
-
-        static async Task<RedisBus> ConnectCoreAsync(RedisBus bus)
-        {
-            await bus.ConnectAsync();
-            return bus;
-        }
+        return FastProbeBus.ConnectAsync(redis.ConnectionString + connectionSuffix, subscriber, listener);
     }
 
     /// <summary>Records messages and, in order, every liveness change the bus reports.</summary>

@@ -1,8 +1,4 @@
-using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PushGateway.Bus;
-using PushGateway.Configuration;
 using PushGateway.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -53,22 +49,7 @@ public sealed class SubscriptionSocketTests(RedisServer redis)
 
     private static Task<RedisBus> ConnectAsync(string connectionString, out RecordingListener listener)
     {
-        var options = new RedisOptions
-        {
-            ConnectionString = connectionString,
-            Subscriber = "socket",
-            ProbeInterval = TimeSpan.FromMilliseconds(100),
-            ProbeTimeout = TimeSpan.FromMilliseconds(500),
-        };
-        var bus = new RedisBus(Options.Create(options), Options.Create(new HistoryOptions()), NullLogger<RedisBus>.Instance);
         listener = new RecordingListener();
-        bus.Attach(listener);
-        return ConnectCoreAsync(bus);
-
-        static async Task<RedisBus> ConnectCoreAsync(RedisBus bus)
-        {
-            await bus.ConnectAsync();
-            return bus;
-        }
+        return FastProbeBus.ConnectAsync(connectionString, "socket", listener);
     }
 }
