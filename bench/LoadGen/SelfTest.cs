@@ -122,6 +122,25 @@ public static class SelfTest
         Check("idle thread-pool workers do not spin (the runtimeconfig carries the spin limit 0)", () =>
             AppContext.GetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit") is { } limit
             && Convert.ToInt32(limit, System.Globalization.CultureInfo.InvariantCulture) == 0);
+        Check("gateway /stats deltas: percentiles at bucket bounds, GC figures subtracted", () =>
+        {
+            double[] bounds = [0.5, 1, 2];
+            var before = new GatewayStats.Snapshot(bounds, [10, 0, 0, 0], [5, 2, 1], 0.010);
+            // 1,000 frames in the window: 980 within 0.5 ms, 15 within 1 ms, 4 within 2, 1 above.
+            var after = new GatewayStats.Snapshot(bounds, [990, 15, 4, 1], [9, 3, 1], 0.0125);
+            var d = GatewayStats.Snapshot.Between(before, after)!;
+            var nodes = before.Plus(after);
+            return d.Frames == 1000 && d.P50AtMostMs == 0.5 && d.P99AtMostMs == 1 && d.P999AtMostMs == 2
+                && Math.Abs(d.WithinOneMsPercent - 99.5) < 1e-9 && Math.Abs(d.WithinTwoMsPercent - 99.9) < 1e-9
+                && d.Collections.SequenceEqual([4L, 1L, 0L]) && Math.Abs(d.GcPauseMs - 2.5) < 1e-9
+                && GatewayStats.Snapshot.Between(after, after) is null && GatewayStats.Snapshot.Between(null, after) is null
+                && nodes.Counts.SequenceEqual([1000L, 15L, 4L, 1L]) && nodes.Collections.SequenceEqual([14L, 5L, 2L]);
+        });
+        Check("gateway /stats of a run with a frame beyond the last bound has an open p99.9", () =>
+        {
+            var d = GatewayStats.Snapshot.Between(new([1], [0, 0], [0, 0, 0], 0), new([1], [1, 9], [0, 0, 0], 0))!;
+            return d.P50AtMostMs is null && d.WithinOneMsPercent == 10 && d.Describe().Contains("p50 <= inf", StringComparison.Ordinal);
+        });
         Console.WriteLine($"selftest: {_passed} passed, {_failed} failed");
         return _failed == 0 ? 0 : 1;
     }

@@ -16,6 +16,7 @@ public sealed class Coordinator(LoadOptions o)
 {
     private readonly Schedule _schedule = Schedule.For(o);
     private readonly List<IWorker> _workers = [];
+    private readonly GatewayStats _gatewayStats = new(o.Urls);
 
     public async Task<RunReport> RunAsync(CancellationToken ct)
     {
@@ -79,12 +80,14 @@ public sealed class Coordinator(LoadOptions o)
         {
             var wait = (measuredStart - WallClock.NowMicros) / 1000;
             if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait), ct);
-            return CpuSnapshot();
+            var cpu = CpuSnapshot();
+            return (cpu, await GatewayStatsAsync());
         }, ct);
         var published = await publisher.PublishAsync(phases, start, ct);
-        var before = await cpuAtStart;
+        var (before, gatewayBefore) = await cpuAtStart;
         var drain = await DrainAsync(measured.Index);
         var after = CpuSnapshot();
+        var gatewayAfter = await GatewayStatsAsync();
         // The warm-up is reported too (without CPU figures): when a server falls behind, its
         // deliveries show where the backlog went.
         foreach (var p in phases.Where(p => !p.Measured && p.Count > 0))
@@ -95,7 +98,9 @@ public sealed class Coordinator(LoadOptions o)
             r.MachineCpuBusyPercent = 0;
             report.Phases.Add(r);
         }
-        report.Phases.Add(await PhaseReportAsync(measured, published, before, after, drain, measuredStart));
+        var result = await PhaseReportAsync(measured, published, before, after, drain, measuredStart);
+        result.Gateway = GatewayStats.Snapshot.Between(gatewayBefore, gatewayAfter);
+        report.Phases.Add(result);
         report.Result = report.Phases[^1];
     }
 
@@ -113,11 +118,13 @@ public sealed class Coordinator(LoadOptions o)
         {
             Log($"{step.Name}: {step.Rate:F0} msg/s for {step.Seconds:F0}s");
             var start = WallClock.NowMicros + LeadMicros;
+            var gatewayBefore = await GatewayStatsAsync();
             var before = CpuSnapshot();
             var published = await publisher.PublishAsync([step], start, ct);
             var drain = await DrainAsync(step.Index);
             var after = CpuSnapshot();
             var r = await PhaseReportAsync(step, published, before, after, drain, start);
+            r.Gateway = GatewayStats.Snapshot.Between(gatewayBefore, await GatewayStatsAsync());
             report.Phases.Add(r);
             var holds = r.Lost == 0 && r.Duplicates == 0 && r.Latency.P99Ms <= o.RampMaxP99Ms;
             Log($"{step.Name}: delivered {r.DeliveredPerSec:F0}/s, lost {r.Lost}, p99 {r.Latency.P99Ms:F1} ms -> {(holds ? "holds" : "saturated")}");
@@ -147,6 +154,10 @@ public sealed class Coordinator(LoadOptions o)
         }
         return sw.Elapsed.TotalSeconds;
     }
+
+    /// <summary>The gateways' own latency histogram; only our gateway has one (Socket.IO has no /stats).</summary>
+    private Task<GatewayStats.Snapshot?> GatewayStatsAsync() =>
+        o.Target == Target.PushGw ? _gatewayStats.ReadAsync() : Task.FromResult<GatewayStats.Snapshot?>(null);
 
     private CpuSample CpuSnapshot()
     {
@@ -180,11 +191,11 @@ public sealed class Coordinator(LoadOptions o)
             Rate = phase.Rate,
             Seconds = phase.Seconds,
             Measured = phase.Measured,
-            Published = published.PublishedPerPhase.Count == 1 ? published.PublishedPerPhase[0]
-                : published.PublishedPerPhase.Count > phase.Index ? published.PublishedPerPhase[phase.Index] : published.Published,
+            Published = published.PublishedPerPhase.Count == 0 ? published.Published : OfPhase(published.PublishedPerPhase, phase),
             PublishErrors = published.Errors,
             PublishNoReceivers = published.NoReceivers,
             MaxPublishLagMs = published.MaxLagMs,
+            PublishLag = OfPhase(published.LagPerPhase, phase),
             Expected = parts.Sum(p => p.Expected),
             Delivered = delivered,
             Lost = parts.Sum(p => p.Expected) - delivered,
@@ -212,6 +223,10 @@ public sealed class Coordinator(LoadOptions o)
             Histogram = histogram.ToData(),
         };
     }
+
+    /// <summary>A publisher's per-phase figure: its only one when it was given this phase alone (a ramp step), else the phase's own.</summary>
+    private static T? OfPhase<T>(List<T> perPhase, Phase phase) =>
+        perPhase.Count == 1 ? perPhase[0] : perPhase.Count > phase.Index ? perPhase[phase.Index] : default;
 
     private async Task FinishAsync(RunReport report)
     {

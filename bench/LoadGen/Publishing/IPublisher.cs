@@ -20,4 +20,9 @@ public sealed class PublishResult
     public long NoReceivers { get; set; }
     /// <summary>How late the publisher got behind its schedule, at worst; latency includes it.</summary>
     public double MaxLagMs { get; set; }
+    /// <summary>
+    /// Per phase, how late each message left against its schedule (the tick's wake-up, before the
+    /// write to Redis): the share of end-to-end latency that is the publisher's. Empty when unknown.
+    /// </summary>
+    public List<Measurement.LatencySummary> LagPerPhase { get; set; } = [];
 }

@@ -41,9 +41,11 @@ public abstract class RedisPublisher : IPublisher
         var phaseStart = startMicros;
         Action<Task<long>> completed = OnCompleted;
         var perPhase = new List<long>();
+        var lagPerPhase = new List<LatencySummary>();
         foreach (var phase in phases)
         {
             var publishedBefore = published;
+            var lag = new LatencyHistogram();
             for (long k = 0; k < phase.Count && !ct.IsCancellationRequested;)
             {
                 var now = WallClock.NowMicros;
@@ -67,10 +69,12 @@ public abstract class RedisPublisher : IPublisher
                     Interlocked.Increment(ref _inFlight);
                     _bus.PublishAsync(ChannelFor(topic), Payload(topic, index / Topics, scheduled)).ContinueWith(completed, TaskScheduler.Default);
                     maxLag = Math.Max(maxLag, now - scheduled);
+                    lag.Record(now - scheduled);
                     published++;
                 }
             }
             perPhase.Add(published - publishedBefore);
+            lagPerPhase.Add(lag.Summarize());
             phaseStart += (long)(phase.Seconds * 1e6);
             // A quiet phase (rate 0) still takes its time, so a group of phases keeps its schedule.
             if (phase.Count == 0) SleepUntil(phaseStart, ct);
@@ -84,6 +88,7 @@ public abstract class RedisPublisher : IPublisher
             Errors = Interlocked.Read(ref _errors) - errorsBefore,
             NoReceivers = Interlocked.Read(ref _noReceivers) - noReceiversBefore,
             MaxLagMs = maxLag / 1000.0,
+            LagPerPhase = lagPerPhase,
         };
     }
 

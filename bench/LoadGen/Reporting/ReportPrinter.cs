@@ -27,6 +27,10 @@ public static class ReportPrinter
             Line(string.Create(inv, $"   delivered/s {p.DeliveredPerSec:F0} ({(p.Delivered == 0 ? "nothing delivered" : $"last delivery {p.DeliverySpanSeconds:F1}s after the phase began")}), frames/delivery {p.FramesPerDelivery:F3}, drain {p.DrainSeconds:F1}s"));
             var l = p.Latency;
             Line(string.Create(inv, $"   latency ms  p50 {l.P50Ms:F2}  p90 {l.P90Ms:F2}  p99 {l.P99Ms:F2}  p99.9 {l.P999Ms:F2}  max {l.MaxMs:F2}  mean {l.MeanMs:F2}"));
+            if (p.PublishLag is { Count: > 0 } lag)
+                Line(string.Create(inv, $"   of which publisher late  p50 {lag.P50Ms:F2}  p99 {lag.P99Ms:F2}  p99.9 {lag.P999Ms:F2}  max {lag.MaxMs:F2} ms"));
+            if (p.Gateway is { } g)
+                Line($"   gateway arrival->write (its /stats)  {g.Describe()}");
             if (!p.Measured) continue; // no CPU window for a warm-up
             if (p.ServerExited) Line("   SERVER PROCESS EXITED during the window: no CPU figures");
             Line(string.Create(inv, $"   server CPU {p.ServerCpuMs:F0} ms over {p.WindowSeconds:F1}s ({p.ServerCpuUtilisation * 100:F0}% of a core) => {p.ServerCpuMsPer1kDeliveries:F2} CPU-ms per 1k deliveries, {p.DeliveriesPerServerCpuSecond:F0} deliveries per CPU-s; load generator CPU {p.LoadGenCpuMs:F0} ms"));

@@ -64,6 +64,8 @@ public sealed class PhaseReport
     public long PublishErrors { get; set; }
     public long PublishNoReceivers { get; set; }
     public double MaxPublishLagMs { get; set; }
+    /// <summary>How late the publisher sent this phase's messages against their schedule (part of every latency below).</summary>
+    public LatencySummary? PublishLag { get; set; }
     public long Expected { get; set; }
     public long Delivered { get; set; }
     /// <summary>Expected - delivered. With maxRate these are conflated away by design, not lost.</summary>
@@ -80,6 +82,8 @@ public sealed class PhaseReport
     public long Frames { get; set; }
     public double FramesPerDelivery { get; set; }
     public LatencySummary Latency { get; set; } = new();
+    /// <summary>The gateways' own bus-arrival-to-write histogram and GC over the phase (from /stats); null for Socket.IO or when /stats was not readable.</summary>
+    public GatewayPhaseStats? Gateway { get; set; }
     /// <summary>A server process was gone by the end of the window: its CPU figures are left at 0.</summary>
     public bool ServerExited { get; set; }
     public double ServerCpuMs { get; set; }

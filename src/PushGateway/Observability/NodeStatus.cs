@@ -34,6 +34,9 @@ internal sealed class NodeStatus(GatewayMetrics metrics, IMessageBus bus, Readin
                 processorCount = Environment.ProcessorCount,
                 gcHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
                 threadPoolThreads = ThreadPool.ThreadCount,
+                // Cumulative, like cpuSeconds: two readings tell what a window of traffic cost in collections and in pauses.
+                gcCollections = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) },
+                gcPauseSeconds = GC.GetTotalPauseDuration().TotalSeconds,
             },
             stats = metrics.Snapshot(),
         };

@@ -32,8 +32,16 @@ public sealed class StatsEndpointTests : IAsyncLifetime
         await node.Get<PushGateway.Bus.IMessageBus>().PublishAsync(topic, "{\"v\":1}"u8.ToArray(), CancellationToken.None).Within();
         await client.ReceiveMessageAsync();
 
+        // The node runs in this process: a full collection here must show in its figures.
+        var gen2Before = GC.CollectionCount(2);
+        GC.Collect();
         using var document = JsonDocument.Parse(await http.GetStringAsync("/stats").Within());
         var root = document.RootElement;
+        var collections = root.GetProperty("process").GetProperty("gcCollections");
+        Assert.Equal(3, collections.GetArrayLength());
+        Assert.True(collections[2].GetInt32() > gen2Before, "the forced gen2 collection is counted");
+        Assert.True(collections[0].GetInt32() >= collections[2].GetInt32(), "every gen2 collection also counts as gen0");
+        Assert.True(root.GetProperty("process").GetProperty("gcPauseSeconds").GetDouble() > 0, "a blocking collection paused the process");
         Assert.Equal("stats-node", root.GetProperty("node").GetString());
         Assert.Equal("in-process", root.GetProperty("bus").GetString());
         Assert.True(root.GetProperty("ready").GetBoolean());
