@@ -87,8 +87,7 @@ public sealed class GatewayStats
         /// <summary>The bucket bound the percentile falls under (null: the open-ended last bucket).</summary>
         private static double? UpperBound(double[] bounds, long[] counts, long total, double percentile)
         {
-            // 99.9 / 100 * 1000 is 999.0000000000001 in doubles: without the tolerance p99.9 of 1,000 frames would be the 1,000th.
-            var rank = Math.Max(1, (long)Math.Ceiling(percentile * total / 100 - 1e-9));
+            var rank = LatencyHistogram.Rank(percentile, total);
             long seen = 0;
             for (var i = 0; i < counts.Length; i++)
             {

@@ -87,7 +87,7 @@ internal sealed partial class SubscriptionSocket : IDisposable
         {
             if (!wanted.Remove(name, out var entry)) return;
             entry.Confirmed.TrySetCanceled();
-            Send(new Sent(SentKind.Unsubscribe, name), RespReader.Command(entry.IsPattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", name));
+            Send(new Sent(SentKind.Unsubscribe, name), entry.UnsubscribeCommand(name));
         }
     }
 
@@ -128,7 +128,8 @@ internal sealed partial class SubscriptionSocket : IDisposable
                 Send(new Sent(SentKind.UnsubscribeAll, null), RespReader.Command("UNSUBSCRIBE"));
                 Send(new Sent(SentKind.UnsubscribeAll, null), RespReader.Command("PUNSUBSCRIBE"));
             }
-            else Send(new Sent(SentKind.Unsubscribe, name), RespReader.Command(wanted.TryGetValue(name, out var entry) && entry.IsPattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", name));
+            else if (wanted.TryGetValue(name, out var entry)) Send(new Sent(SentKind.Unsubscribe, name), entry.UnsubscribeCommand(name));
+            else throw new ArgumentException($"'{name}' is not subscribed", nameof(name));
         }
     }
 
@@ -392,6 +393,8 @@ internal sealed partial class SubscriptionSocket : IDisposable
         public bool IsPattern { get; } = isPattern;
 
         public byte[] SubscribeCommand(string name) => RespReader.Command(IsPattern ? "PSUBSCRIBE" : "SUBSCRIBE", name);
+
+        public byte[] UnsubscribeCommand(string name) => RespReader.Command(IsPattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", name);
 
         public TaskCompletionSource Confirmed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -39,14 +39,10 @@ public sealed class RedisWatchdogTests(RedisServer redis)
         // probe's check of the client's table covers the other half.)
         await bus.Multiplexer!.GetSubscriber().UnsubscribeAllAsync();
 
-        await listener.WaitAsync(false);
-        await listener.WaitAsync(true);
+        await listener.WaitForRepairAsync();
         await Bounded.Eventually(async () => await redis.NumSubAsync(topic) == 1, "the topic is subscribed again");
         Assert.Equal(1, await redis.NumSubAsync(bus.ControlChannel));
-        Assert.Equal(1, await redis.PublishAsync(topic, """{"after":"repair"}"""));
-        var (received, _, payload) = await listener.NextAsync();
-        Assert.Equal(topic, received);
-        Assert.Contains("repair", payload);
+        await AssertDeliversAsync(listener, topic, "repair");
     }
 
     [Fact]
@@ -60,23 +56,13 @@ public sealed class RedisWatchdogTests(RedisServer redis)
 
         // Someone else listens on the control channel, so PUBLISH counts a receiver, while the node's own
         // subscription to it is gone: to the bus this is a connection Redis writes to and nothing arrives on.
-        var stranger = redis.Client.GetSubscriber();
-        await stranger.SubscribeAsync(bus.ControlChannel, (_, _) => { });
-        try
+        await using (await ListenOnControlChannelAsync(bus))
         {
             await bus.Multiplexer!.GetSubscriber().UnsubscribeAsync(bus.ControlChannel);
 
-            await listener.WaitAsync(false);
-            await listener.WaitAsync(true);
+            await listener.WaitForRepairAsync();
             Assert.NotSame(before, bus.Multiplexer);
-            Assert.Equal(1, await redis.PublishAsync(topic, """{"after":"reconnect"}"""));
-            var (received, _, payload) = await listener.NextAsync();
-            Assert.Equal(topic, received);
-            Assert.Contains("reconnect", payload);
-        }
-        finally
-        {
-            await stranger.UnsubscribeAsync(bus.ControlChannel);
+            await AssertDeliversAsync(listener, topic, "reconnect");
         }
     }
 
@@ -93,14 +79,10 @@ public sealed class RedisWatchdogTests(RedisServer redis)
         // restart behind a proxy that kept the client's connection).
         bus.SocketSubscriber.ForgetOnRedisOnly();
 
-        await listener.WaitAsync(false);
-        await listener.WaitAsync(true);
+        await listener.WaitForRepairAsync();
         await Bounded.Eventually(async () => await redis.NumSubAsync(topic) == 1, "the topic is subscribed again");
         Assert.Equal(generation, bus.SocketSubscriber.Generation);
-        Assert.Equal(1, await redis.PublishAsync(topic, """{"after":"repair"}"""));
-        var (received, _, payload) = await listener.NextAsync();
-        Assert.Equal(topic, received);
-        Assert.Contains("repair", payload);
+        await AssertDeliversAsync(listener, topic, "repair");
     }
 
     [Fact]
@@ -111,23 +93,13 @@ public sealed class RedisWatchdogTests(RedisServer redis)
         var topic = "watchdog.silent." + Guid.NewGuid().ToString("N")[..8];
         await bus.SubscribeAsync(topic, CancellationToken.None);
         var generation = bus.SocketSubscriber!.Generation;
-        var stranger = redis.Client.GetSubscriber();
-        await stranger.SubscribeAsync(bus.ControlChannel, (_, _) => { });
-        try
+        await using (await ListenOnControlChannelAsync(bus))
         {
             bus.SocketSubscriber.ForgetOnRedisOnly(bus.ControlChannel);
 
-            await listener.WaitAsync(false);
-            await listener.WaitAsync(true);
+            await listener.WaitForRepairAsync();
             Assert.True(bus.SocketSubscriber.Generation > generation, "a new connection was opened");
-            Assert.Equal(1, await redis.PublishAsync(topic, """{"after":"reconnect"}"""));
-            var (received, _, payload) = await listener.NextAsync();
-            Assert.Equal(topic, received);
-            Assert.Contains("reconnect", payload);
-        }
-        finally
-        {
-            await stranger.UnsubscribeAsync(bus.ControlChannel);
+            await AssertDeliversAsync(listener, topic, "reconnect");
         }
     }
 
@@ -144,8 +116,7 @@ public sealed class RedisWatchdogTests(RedisServer redis)
 
         Assert.Equal(1, await redis.KillSubscribersAsync(name));
 
-        await listener.WaitAsync(false);
-        await listener.WaitAsync(true);
+        await listener.WaitForRepairAsync();
         Assert.True(bus.SocketSubscriber.Generation > generation, "a new connection was opened");
         Assert.Equal((2, 1), await redis.SubscriptionsOfAsync(name));
         // Redis counts the channel and the pattern as two receivers.
@@ -159,6 +130,28 @@ public sealed class RedisWatchdogTests(RedisServer redis)
             keys.Add(key);
         }
         Assert.Equal(new HashSet<string> { topic, "watchdog.killed.*" }, keys);
+    }
+
+    /// <summary>Publishes one message after a repair and checks the bus delivers it.</summary>
+    private async Task AssertDeliversAsync(ConnectionListener listener, string topic, string marker)
+    {
+        Assert.Equal(1, await redis.PublishAsync(topic, $$"""{"after":"{{marker}}"}"""));
+        var (received, _, payload) = await listener.NextAsync();
+        Assert.Equal(topic, received);
+        Assert.Contains(marker, payload);
+    }
+
+    /// <summary>A stranger subscribed to the bus's control channel until disposed: Redis then counts a receiver whatever the node does.</summary>
+    private async Task<IAsyncDisposable> ListenOnControlChannelAsync(RedisBus bus)
+    {
+        var stranger = redis.Client.GetSubscriber();
+        await stranger.SubscribeAsync(bus.ControlChannel, (_, _) => { });
+        return new Unsubscribing(() => stranger.UnsubscribeAsync(bus.ControlChannel));
+    }
+
+    private sealed class Unsubscribing(Func<Task> unsubscribe) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await unsubscribe();
     }
 
     private Task<RedisBus> ConnectAsync(out ConnectionListener listener, string subscriber, string connectionSuffix = "")
@@ -178,6 +171,13 @@ public sealed class RedisWatchdogTests(RedisServer redis)
         public void OnConnectionChanged(bool connected) => changes.Writer.TryWrite(connected);
 
         public Task<(string Topic, string Key, string Payload)> NextAsync() => messages.NextAsync();
+
+        /// <summary>The bus reported the connection down, then live again.</summary>
+        public async Task WaitForRepairAsync()
+        {
+            await WaitAsync(false);
+            await WaitAsync(true);
+        }
 
         /// <summary>Skips changes until the bus reports <paramref name="live"/>.</summary>
         public async Task WaitAsync(bool live)
