@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark scenarios for PushGateway against the Socket.IO baseline (docs/benchmarks.md).
 #
-# usage: bench/run.sh SCENARIO         smoke | s1 | s2 | s3 | s4 | s5 | bus | all
+# usage: bench/run.sh SCENARIO         smoke | s1 | s2 | s3 | s4 | s5 | churn | bus | all
 #
 # Every scenario starts its own redis-server on a free port, builds and starts the gateway in
 # Release, runs LoadGen against it, then does the same against bench/socketio/server.mjs, prints
@@ -17,6 +17,7 @@
 #   S5_RATE, S5_CONNECTIONS, S5_SOCKETIO=1   scale S5 down; also run it on Socket.IO (uncapped)
 #   S2_STEPS=N S2_START=R S2_FACTOR=F   the S2 ramp: N steps from R msg/s, x F each (default 12 from 200 x1.5: up to 17,300)
 #   S4_SUBS="10 100 1000 10000"   the subscribers-per-topic steps of S4
+#   CHURN_CLIENTS="1000 10000 19000"   the steps of churn: clients joining and leaving one topic
 #   GATEWAY_DLL=PATH     measure another build of the gateway (an A/B against a worktree of another commit)
 #   GATEWAY_ENV="K=V ..." LOADGEN_ENV="K=V ..."   extra environment for the gateway / LoadGen only (runtime knobs)
 #   BUS_RATES=1000,2000,20000 BUS_ROUNDS=2 BUS_CLIENTS=library,library-inline,thread,inline   the bus scenario (BusBench)
@@ -26,7 +27,7 @@ root=$(pwd)
 
 scenario=${1:-}
 case "$scenario" in
-  smoke | s1 | s2 | s3 | s4 | s5 | bus | all) ;;
+  smoke | s1 | s2 | s3 | s4 | s5 | churn | bus | all) ;;
   *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;
 esac
 
@@ -253,6 +254,60 @@ s5() {
   fi
 }
 
+cpu_ms() { # pid: user + system CPU of a process so far, in ms (clock ticks are 10 ms)
+  local stat
+  read -r stat <"/proc/$1/stat" || return 1
+  stat=${stat##*) }
+  set -- $stat
+  echo $(((${12} + ${13}) * 1000 / $(getconf CLK_TCK)))
+}
+
+settled_cpu_ms() { # pid: its CPU once it has stopped working (under 20 ms in a second), at most 60 s from now
+  local before after i
+  before=$(cpu_ms "$1")
+  for ((i = 0; i < 60; i++)); do
+    sleep 1
+    after=$(cpu_ms "$1")
+    [ $((after - before)) -lt 20 ] && break
+    before=$after
+  done
+  echo "$after"
+}
+
+churn_round() { # target clients topic-prefix name
+  loadgen --target "$1" --url "$server_url" --redis "127.0.0.1:$redis_port" --connections "$2" --topics 1 --topic-prefix "$3" \
+    --subs-per-conn 1 --idle --duration 1s --processes 2 --source-ips "$common_ips" --connect-concurrency 100 \
+    --label "$1" --json >"$out/churn$4-$1.json" 2>"$out/churn$4-$1.log" ||
+    log "churn $4/$1: the run was not clean (see $out/churn$4-$1.json)"
+}
+
+churn() {
+  # A hot topic's subscribe and unsubscribe storm, as when a killed node's clients all land on this one:
+  # N clients connect and subscribe to the same topic, stay a second, and leave. Prints the server's whole
+  # CPU for that (handshakes included) per client; flat across N means joining and leaving a topic does
+  # not grow with its audience.
+  local n target start end ms
+  echo "== churn: server CPU per client that connects, subscribes to one shared topic and leaves"
+  printf '%-10s' clients
+  for target in $targets; do printf ' %16s %14s' "$target CPU-ms" "us/client"; done
+  echo
+  for n in ${CHURN_CLIENTS:-1000 10000 19000}; do
+    printf '%-10s' "$n"
+    for target in $targets; do
+      start_server "$target" "churn$n-$target" >/dev/null 2>&1 || { stop_pid "$server_pid"; printf ' %16s %14s' - -; continue; }
+      # A first small round on another topic warms the server up (JIT), so only the storm itself is counted.
+      churn_round "$target" 2000 warm "warm$n"
+      start=$(settled_cpu_ms "$server_pid")
+      churn_round "$target" "$n" churn "$n"
+      end=$(settled_cpu_ms "$server_pid")
+      stop_pid "$server_pid"
+      ms=$((end - start))
+      printf ' %16s %14s' "$ms" "$((ms * 1000 / n))"
+    done
+    echo
+  done
+}
+
 bus() {
   # No gateway: what one Redis message costs a subscribing process before any fan-out, with the
   # gateway's client library against a reader thread of its own (docs/benchmarks.md, 2026-12-07).
@@ -287,6 +342,7 @@ case "$scenario" in
   s3) s3 ;;
   s4) s4 ;;
   s5) s5 ;;
+  churn) churn ;;
   bus) bus ;;
   all) s1; s2; s3; s4; s5 ;;
 esac

@@ -6,22 +6,22 @@ namespace PushGateway.Topics;
 /// <summary>
 /// The subscribers of one key that asked for the same maxRate. The node throttles each topic once for
 /// all of them, so a dashboard fleet asking 4 updates/s of 200 pairs costs 200 throttles, not one per
-/// dashboard and pair. Members change copy-on-write under the set's gate; throttles run under this lock.
+/// dashboard and pair. Members change under the set's gate (<see cref="SubscriberList{T}"/>); throttles run under this lock.
 /// </summary>
 internal sealed class RateGroup(double rate, TimeProvider time, Action<string, Exception> onDeliverFailed) : IDisposable
 {
     private readonly object gate = new();
     private readonly Dictionary<string, TopicThrottle> throttles = new(StringComparer.Ordinal);
     private readonly DeliveryOptions options = new(rate, null);
-    private volatile ITopicSubscriber[] members = [];
+    private readonly SubscriberList<ITopicSubscriber> members = new();
 
     public double Rate { get; } = rate;
 
-    public int Count => members.Length;
+    public int Count => members.Count;
 
-    public void Add(ITopicSubscriber subscriber) => members = [.. members, subscriber];
+    public void Add(ITopicSubscriber subscriber) => members.Add(subscriber);
 
-    public void Remove(ITopicSubscriber subscriber) => members = Array.FindAll(members, m => !ReferenceEquals(m, subscriber));
+    public void Remove(ITopicSubscriber subscriber) => members.Remove(subscriber);
 
     public void Offer(PublishedMessage message)
     {
@@ -47,8 +47,9 @@ internal sealed class RateGroup(double rate, TimeProvider time, Action<string, E
 
     private void Send(PublishedMessage message)
     {
-        foreach (var member in members)
+        foreach (var member in members.Items)
         {
+            if (member is null) continue;
             try
             {
                 member.Deliver(message);
@@ -62,7 +63,7 @@ internal sealed class RateGroup(double rate, TimeProvider time, Action<string, E
 
     private void CountConflated()
     {
-        foreach (var member in members)
+        foreach (var member in members.Items)
         {
             if (member is ConnectionSubscription subscription) subscription.CountConflated();
         }

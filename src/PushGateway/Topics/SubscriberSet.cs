@@ -2,24 +2,29 @@ namespace PushGateway.Topics;
 
 /// <summary>
 /// The local subscribers of one key. Changes are serialised by <see cref="Gate"/> because they await
-/// the bus; fan-out reads the arrays without a lock (copy-on-write). Subscribers with a shared maxRate
-/// are reached through their <see cref="RateGroup"/>, the rest directly.
+/// the bus; fan-out reads the lists without a lock (<see cref="SubscriberList{T}"/>). Subscribers with a
+/// shared maxRate are reached through their <see cref="RateGroup"/>, the rest directly; the few groups
+/// are a copy-on-write array.
 /// </summary>
 internal sealed class SubscriberSet(string key, Func<double, RateGroup> createGroup)
 {
-    private volatile ITopicSubscriber[] members = [];
-    private volatile ITopicSubscriber[] direct = [];
+    private readonly SubscriberList<ITopicSubscriber> members = new();
+    private readonly SubscriberList<ITopicSubscriber> direct = new();
     private volatile RateGroup[] groups = [];
 
     public string Key { get; } = key;
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
-    /// <summary>Everyone, for notices and counts.</summary>
-    public ITopicSubscriber[] Members => members;
+    /// <summary>Everyone, for notices and counts (skip the null slots).</summary>
+    public ReadOnlySpan<ITopicSubscriber?> Members => members.Items;
 
-    /// <summary>Those delivered to as messages arrive.</summary>
-    public ITopicSubscriber[] Direct => direct;
+    public int Count => members.Count;
+
+    /// <summary>Those delivered to as messages arrive (skip the null slots).</summary>
+    public ReadOnlySpan<ITopicSubscriber?> Direct => direct.Items;
+
+    public int DirectCount => direct.Count;
 
     public RateGroup[] Groups => groups;
 
@@ -30,10 +35,10 @@ internal sealed class SubscriberSet(string key, Func<double, RateGroup> createGr
 
     public void Add(ITopicSubscriber subscriber)
     {
-        members = [.. members, subscriber];
+        if (!members.Add(subscriber)) throw new InvalidOperationException("The subscriber is already in the set.");
         if (subscriber.SharedRate is not { } rate)
         {
-            direct = [.. direct, subscriber];
+            direct.Add(subscriber);
             return;
         }
         var group = Array.Find(groups, g => g.Rate == rate);
@@ -47,9 +52,8 @@ internal sealed class SubscriberSet(string key, Func<double, RateGroup> createGr
 
     public bool Remove(ITopicSubscriber subscriber)
     {
-        if (Array.IndexOf(members, subscriber) < 0) return false;
-        members = Array.FindAll(members, m => !ReferenceEquals(m, subscriber));
-        direct = Array.FindAll(direct, m => !ReferenceEquals(m, subscriber));
+        if (!members.Remove(subscriber)) return false;
+        direct.Remove(subscriber);
         if (subscriber.SharedRate is { } rate && Array.Find(groups, g => g.Rate == rate) is { } group)
         {
             group.Remove(subscriber);

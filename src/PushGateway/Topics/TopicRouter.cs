@@ -106,7 +106,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         {
             if (set.Removed || !set.Remove(subscriber)) return;
             metrics.SubscriptionRemoved();
-            if (set.Members.Length > 0) return;
+            if (set.Count > 0) return;
             Retire(set);
             try
             {
@@ -138,7 +138,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
     internal const int InlineFanOutLimit = 256;
 
     private bool IsSmallFanOut(string key) =>
-        sets.TryGetValue(key, out var set) && set.Direct.Length + set.Groups.Length <= InlineFanOutLimit;
+        sets.TryGetValue(key, out var set) && set.DirectCount + set.Groups.Length <= InlineFanOutLimit;
 
     public void OnConnectionChanged(bool connected)
     {
@@ -174,7 +174,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
 
     private async ValueTask DispatchAsync(BusMessage message)
     {
-        if (!sets.TryGetValue(message.Key, out var set) || set.Members.Length == 0) return;
+        if (!sets.TryGetValue(message.Key, out var set) || set.Count == 0) return;
         if (message.Seq < 0)
         {
             await CatchUpAsync(message.Key, message.Topic, set, attempt: (int)(-1 - message.Seq)).ConfigureAwait(false);
@@ -205,6 +205,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         frame.Conflatable = IsConflatable(topic);
         foreach (var member in set.Direct)
         {
+            if (member is null) continue;
             try
             {
                 member.Deliver(frame);
@@ -309,6 +310,7 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
             var lastMessageAt = DateTimeOffset.UtcNow - System.Diagnostics.Stopwatch.GetElapsedTime(lastSeen);
             foreach (var member in set.Members)
             {
+                if (member is null) continue;
                 member.Notify(ReplyFrame.Build(w =>
                 {
                     w.WriteString("type"u8, "stale"u8);
@@ -322,7 +324,10 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
 
     private static void Notify(SubscriberSet set, string topic, string reason, long seq, string? epoch)
     {
-        foreach (var member in set.Members) member.Notify(GapNotice.Create(topic, member.Key, reason, seq, epoch));
+        foreach (var member in set.Members)
+        {
+            if (member is not null) member.Notify(GapNotice.Create(topic, member.Key, reason, seq, epoch));
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Fan-out of a message failed")]
