@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using PushGateway.Connections;
+using PushGateway.Testing;
+
+namespace PushGateway.Tests.Connections;
+
+/// <summary>
+/// A fan-out run notes the connections it made ready and flushes each once when it ends; a run that
+/// made very many ready shares those writes with the other cores.
+/// </summary>
+public sealed class FlushBatchTests
+{
+    [Fact]
+    public void Outside_a_batch_nothing_is_deferred()
+    {
+        Assert.False(FlushBatch.TryDefer(new Target(0)));
+    }
+
+    [Fact]
+    public void The_outermost_exit_flushes_each_noted_connection_once_on_the_calling_thread()
+    {
+        var targets = Enumerable.Range(0, 5).Select(i => new Target(i)).ToArray();
+
+        FlushBatch.Enter();
+        FlushBatch.Enter();
+        foreach (var target in targets) Assert.True(FlushBatch.TryDefer(target));
+        FlushBatch.Exit();
+        Assert.All(targets, t => Assert.Equal(0, t.Flushes));
+        FlushBatch.Exit();
+
+        Assert.All(targets, t => Assert.Equal(1, t.Flushes));
+        Assert.All(targets, t => Assert.Equal([Environment.CurrentManagedThreadId], t.Threads));
+    }
+
+    [Fact]
+    public void A_large_batch_is_flushed_once_per_connection_with_help_from_another_thread()
+    {
+        var count = FlushBatch.ShareFrom * 4;
+        using var all = new CountdownEvent(count);
+        using var helped = new ManualResetEventSlim();
+        var caller = Environment.CurrentManagedThreadId;
+        var targets = new Target[count];
+        for (var i = 0; i < count; i++) targets[i] = new Target(i, all, helped);
+        // The caller takes the first chunk; its first flush waits until another thread has flushed one,
+        // so the batch can only finish if the writes are really shared.
+        targets[0].Before = () => helped.Wait(Bounded.Default);
+
+        FlushBatch.Enter();
+        foreach (var target in targets) FlushBatch.TryDefer(target);
+        FlushBatch.Exit();
+
+        Assert.True(all.Wait(Bounded.Default), $"{all.CurrentCount} of {count} not flushed");
+        Assert.All(targets, t => Assert.Equal(1, t.Flushes));
+        var threads = targets.SelectMany(t => t.Threads).Distinct().ToArray();
+        if (Environment.ProcessorCount == 1) Assert.Equal([caller], threads);
+        else
+        {
+            Assert.True(helped.IsSet, "no other thread flushed any connection");
+            Assert.Contains(caller, threads);
+            Assert.True(threads.Length > 1);
+        }
+    }
+
+    private sealed class Target(int index, CountdownEvent? all = null, ManualResetEventSlim? helped = null) : IDeferredFlush
+    {
+        private int flushes;
+        private readonly int caller = Environment.CurrentManagedThreadId;
+
+        public Action? Before { get; set; }
+
+        public int Flushes => Volatile.Read(ref flushes);
+
+        public ConcurrentBag<int> Threads { get; } = [];
+
+        public void Flush()
+        {
+            Before?.Invoke();
+            Threads.Add(Environment.CurrentManagedThreadId);
+            Interlocked.Increment(ref flushes);
+            if (index > 0 && Environment.CurrentManagedThreadId != caller) helped?.Set();
+            all?.Signal();
+        }
+    }
+}
