@@ -108,5 +108,58 @@ public sealed class MessageDispatcherTests
         Assert.Single(errors);
     }
 
+    [Fact]
+    public async Task A_backlog_is_routed_in_runs_of_MaxRun_each_flushing_its_connections_once_at_its_end()
+    {
+        var total = 2 * MessageDispatcher.MaxRun + 10;
+        var routed = 0;
+        var connection = new CountingFlush(() => Volatile.Read(ref routed));
+        using var blocked = new ManualResetEventSlim();
+        var last = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var dispatcher = new MessageDispatcher(1, total + 1, m =>
+        {
+            // The first message holds the worker until the whole backlog is queued behind it.
+            if (m.Seq == 1) Assert.True(blocked.Wait(Bounded.Default));
+            Interlocked.Increment(ref routed);
+            connection.MakeReady();
+            if (m.Seq == total) last.TrySetResult();
+            return ValueTask.CompletedTask;
+        }, _ => { });
+
+        for (var seq = 1; seq <= total; seq++) Assert.True(dispatcher.TryPost(Message("a", seq)));
+        blocked.Set();
+        await last.Task.Within();
+        await connection.Flushed(3).Within();
+
+        // Messages routed when each flush ran: one write per run, never one per message.
+        Assert.Equal([MessageDispatcher.MaxRun, 2 * MessageDispatcher.MaxRun, total], connection.RoutedAtFlush);
+    }
+
+    /// <summary>A connection as the socket transport defers it: noted once per batch, flushed at its end.</summary>
+    private sealed class CountingFlush(Func<int> routed) : PushGateway.Connections.IDeferredFlush
+    {
+        private readonly ConcurrentQueue<int> routedAtFlush = new();
+        private readonly TaskCompletionSource[] flushed = [new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously)];
+        private bool pending;
+
+        public int[] RoutedAtFlush => routedAtFlush.ToArray();
+
+        public Task Flushed(int count) => flushed[count - 1].Task;
+
+        public void MakeReady()
+        {
+            if (pending) return;
+            pending = PushGateway.Connections.FlushBatch.TryDefer(this);
+            if (!pending) Flush();
+        }
+
+        public void Flush()
+        {
+            pending = false;
+            routedAtFlush.Enqueue(routed());
+            if (routedAtFlush.Count <= flushed.Length) flushed[routedAtFlush.Count - 1].TrySetResult();
+        }
+    }
+
     private static BusMessage Message(string topic, long seq) => new(topic, topic, ReadOnlyMemory<byte>.Empty, 0, seq);
 }
