@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using PushGateway.Observability;
 using PushGateway.Tests.Infrastructure;
 
 namespace PushGateway.Tests.Observability;
@@ -54,8 +55,8 @@ public sealed class StatsEndpointTests : IAsyncLifetime
         Assert.True(stats.GetProperty("connectionsCurrent").GetInt64() >= 1);
         Assert.True(stats.GetProperty("busConnected").GetBoolean());
         var latency = stats.GetProperty("deliveryLatency");
-        Assert.Equal(15, latency.GetProperty("counts").GetArrayLength());
-        Assert.Equal(14, latency.GetProperty("boundsMs").GetArrayLength());
+        Assert.Equal(LatencyBuckets.BoundariesMs.Length + 1, latency.GetProperty("counts").GetArrayLength());
+        Assert.Equal(LatencyBuckets.BoundariesMs, latency.GetProperty("boundsMs").EnumerateArray().Select(b => b.GetDouble()));
         Assert.True(latency.GetProperty("count").GetInt64() >= 1, "the delivered message was measured");
     }
 
