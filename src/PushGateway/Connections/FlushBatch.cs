@@ -62,6 +62,7 @@ internal static class FlushBatch
     /// </summary>
     private sealed class SharedFlush(List<IDeferredFlush> targets) : IThreadPoolWorkItem
     {
+
         private const int Chunk = 256;
         private int next;
 
@@ -74,13 +75,27 @@ internal static class FlushBatch
 
         void IThreadPoolWorkItem.Execute() => Drain();
 
+        private static void FlushOne(IDeferredFlush target)
+        {
+            try
+            {
+                target.Flush();
+            }
+            catch (Exception)
+            {
+                // Only a broken IDeferredFlush gets here (the socket transport logs and ends its own connection):
+                // on a helper, letting it through would end the process, and on the caller it would strand the
+                // rest of the batch with their flushes marked scheduled.
+            }
+        }
+
         private void Drain()
         {
             int start;
             while ((start = Interlocked.Add(ref next, Chunk) - Chunk) < targets.Count)
             {
                 var end = Math.Min(start + Chunk, targets.Count);
-                for (var i = start; i < end; i++) targets[i].Flush();
+                for (var i = start; i < end; i++) FlushOne(targets[i]);
             }
         }
     }

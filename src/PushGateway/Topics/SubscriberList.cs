@@ -19,6 +19,9 @@ internal sealed class SubscriberList<T> where T : class
 
     private int count;
 
+    /// <summary>The slots allocated, for tests of the storage bound.</summary>
+    internal int Capacity => view.Slots.Length;
+
     /// <summary>What a reader walks: skip the null slots.</summary>
     public ReadOnlySpan<T?> Items
     {
@@ -38,9 +41,9 @@ internal sealed class SubscriberList<T> where T : class
         var end = current.End;
         if (end == array.Length)
         {
-            // Grow into a fresh array (readers keep the old one); compact on the way when it is worth it.
+            // Grow into a fresh array (readers keep the old one), leaving the gaps behind: twice the members, plus room.
             var live = count;
-            var grown = new T?[Math.Max(4, live * 2 >= array.Length ? array.Length * 2 : array.Length)];
+            var grown = new T?[Math.Max(4, 2 * (live + 1))];
             end = CompactInto(array, end, grown);
             array = grown;
         }
@@ -66,6 +69,8 @@ internal sealed class SubscriberList<T> where T : class
         {
             var compacted = new T?[Math.Max(4, count * 2)];
             view = new View(compacted, CompactInto(current.Slots, end, compacted));
+            // The slot map shrinks with the array, or a topic that outlived a storm would keep it at the storm's size.
+            slots.TrimExcess();
         }
         return true;
     }

@@ -61,6 +61,26 @@ public sealed class FlushBatchTests
         }
     }
 
+    [Fact]
+    public void A_connection_whose_flush_throws_costs_the_others_of_a_large_batch_nothing()
+    {
+        var count = FlushBatch.ShareFrom * 4;
+        using var all = new CountdownEvent(count);
+        var targets = new Target[count];
+        for (var i = 0; i < count; i++) targets[i] = new Target(i, all);
+        // One in the caller's first chunk, one in a chunk a helper may take.
+        targets[1].Before = () => throw new InvalidOperationException("broken target");
+        targets[count - 2].Before = () => throw new InvalidOperationException("broken target");
+
+        FlushBatch.Enter();
+        foreach (var target in targets) FlushBatch.TryDefer(target);
+        FlushBatch.Exit();
+
+        // The two that throw never count themselves; every other one is flushed once.
+        Assert.True(SpinWait.SpinUntil(() => all.CurrentCount == 2, Bounded.Default), $"{all.CurrentCount - 2} healthy connections not flushed");
+        Assert.All(targets.Where((_, i) => i != 1 && i != count - 2), t => Assert.Equal(1, t.Flushes));
+    }
+
     private sealed class Target(int index, CountdownEvent? all = null, ManualResetEventSlim? helped = null) : IDeferredFlush
     {
         private int flushes;

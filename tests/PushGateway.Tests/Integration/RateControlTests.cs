@@ -1,6 +1,11 @@
+using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
+using PushGateway.Bus;
+using PushGateway.Connections;
 using PushGateway.Observability;
 using PushGateway.Tests.Infrastructure;
+using PushGateway.Topics;
 
 namespace PushGateway.Tests.Integration;
 
@@ -112,6 +117,50 @@ public sealed class RateControlTests
         while (received.LastOrDefault(-1) != total - 1) received.Add(N(await stalled.ReceiveMessageAsync(TimeSpan.FromSeconds(30))));
         Assert.True(received.Count < total, $"conflated: {received.Count} of {total} values delivered");
         Assert.Equal(received.Order(), received);
+        Assert.Equal(0, metrics.ClosedCount("slow_consumer"));
+    }
+
+    [Fact]
+    public async Task A_reading_client_with_a_small_send_queue_keeps_every_message_of_a_long_fan_out_run()
+    {
+        await using var node = GatewayNode.Start(overrides: new Dictionary<string, string?>
+        {
+            ["Gateway:SendQueueBytes"] = "4096",
+            ["Gateway:SlowConsumerTimeout"] = "00:00:00",
+        });
+        var topic = Unique("orders");
+        await using var client = await node.ConnectAsync();
+        await client.SubscribeAsync(topic);
+        var router = node.Get<TopicRouter>();
+        var metrics = node.Get<GatewayMetrics>();
+        const int total = 40;
+        var pad = new string('x', 300);
+
+        // The whole burst (three times the queue's budget) is routed inside one batch, as a worker routes a
+        // backlog: the connection is flushed when the batch ends, unless the transport writes early.
+        var burst = new Thread(() =>
+        {
+            BusThread.MarkCurrent();
+            BusThread.SetCaughtUp(true);
+            FlushBatch.Enter();
+            try
+            {
+                for (var i = 0; i < total; i++)
+                {
+                    var payload = Encoding.UTF8.GetBytes($$"""{"n":{{i}},"pad":"{{pad}}"}""");
+                    router.OnMessage(new BusMessage(topic, topic, payload, Stopwatch.GetTimestamp(), 0));
+                }
+            }
+            finally
+            {
+                FlushBatch.Exit();
+            }
+        });
+        burst.Start();
+        Assert.True(burst.Join(Bounded.Default));
+
+        for (var i = 0; i < total; i++) Assert.Equal(i, N(await client.ReceiveMessageAsync()));
+        Assert.Equal(0, metrics.Snapshot().MessagesDropped);
         Assert.Equal(0, metrics.ClosedCount("slow_consumer"));
     }
 

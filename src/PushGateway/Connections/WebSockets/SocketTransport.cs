@@ -22,6 +22,7 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
     private readonly WireFormat format;
     private readonly byte dataOpcode;
     private readonly int maxFrameBytes;
+    private int earlyWriteBytes;
     private readonly ConnectionServices services;
     private readonly object gate = new();
     private SendQueue? queue;
@@ -55,6 +56,8 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
     {
         sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         this.queue = queue;
+        // A small send queue must not fill up inside one long fan-out run while its client reads well.
+        earlyWriteBytes = Math.Min(maxFrameBytes, queue.Capacity / 2);
         queue.Ready = ScheduleFlush;
         ScheduleFlush();
         return sent.Task;
@@ -130,10 +133,10 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         // Called for every message queued: a plain read first keeps the flag's cache line shared while a flush is pending.
         if (Volatile.Read(ref scheduled) != 0 || Interlocked.Exchange(ref scheduled, 1) != 0)
         {
-            // Once a whole frame is waiting there is nothing more to coalesce: write it now rather than at the end of the
-            // fan-out run, or a run of large messages could fill the queue of a client that reads perfectly well.
+            // Once a whole frame (or half the queue's budget) is waiting there is nothing more worth coalescing: write it now
+            // rather than at the end of the fan-out run, or a long run could fill the queue of a client that reads perfectly well.
             // Not while a write is in flight: its completion flushes, and a backed-up connection should not take the lock per message.
-            if (queue is { } waiting && waiting.QueuedBytes >= maxFrameBytes && !Volatile.Read(ref writing)) Flush();
+            if (queue is { } waiting && waiting.QueuedBytes >= earlyWriteBytes && !Volatile.Read(ref writing)) Flush();
             return;
         }
         if (!FlushBatch.TryDefer(this)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
@@ -161,6 +164,13 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
             {
+                abort = Fail();
+            }
+            catch (Exception ex)
+            {
+                // A bug on the write path ends this connection, not the process: Flush also runs on thread-pool
+                // work items (FlushBatch), where an exception would take the node down.
+                services.Logger.LogError(ex, "Writing to a connection failed; closing it");
                 abort = Fail();
             }
         }
