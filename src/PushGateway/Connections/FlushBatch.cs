@@ -50,9 +50,23 @@ internal static class FlushBatch
             return;
         }
         // A flush never enqueues, so the list does not grow while it is walked; indexes survive a re-entrant add anyway.
-        for (var i = 0; i < list.Count; i++) list[i].Flush();
+        for (var i = 0; i < list.Count; i++) FlushOne(list[i]);
         list.Clear();
         if (list.Capacity > 4096) pending = null;
+    }
+
+    private static void FlushOne(IDeferredFlush target)
+    {
+        try
+        {
+            target.Flush();
+        }
+        catch (Exception)
+        {
+            // Only a broken IDeferredFlush gets here (the socket transport logs and ends its own connection):
+            // on a helper, letting it through would end the process, and anywhere it would strand the rest of
+            // the batch with their flushes marked scheduled.
+        }
     }
 
     /// <summary>
@@ -62,7 +76,6 @@ internal static class FlushBatch
     /// </summary>
     private sealed class SharedFlush(List<IDeferredFlush> targets) : IThreadPoolWorkItem
     {
-
         private const int Chunk = 256;
         private int next;
 
@@ -74,20 +87,6 @@ internal static class FlushBatch
         }
 
         void IThreadPoolWorkItem.Execute() => Drain();
-
-        private static void FlushOne(IDeferredFlush target)
-        {
-            try
-            {
-                target.Flush();
-            }
-            catch (Exception)
-            {
-                // Only a broken IDeferredFlush gets here (the socket transport logs and ends its own connection):
-                // on a helper, letting it through would end the process, and on the caller it would strand the
-                // rest of the batch with their flushes marked scheduled.
-            }
-        }
 
         private void Drain()
         {

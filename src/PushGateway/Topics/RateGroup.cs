@@ -19,9 +19,19 @@ internal sealed class RateGroup(double rate, TimeProvider time, Action<string, E
 
     public int Count => members.Count;
 
-    public void Add(ITopicSubscriber subscriber) => members.Add(subscriber);
+    /// <summary>Under the set's gate. False when already a member.</summary>
+    public bool Add(ITopicSubscriber subscriber) => members.Add(subscriber);
 
-    public void Remove(ITopicSubscriber subscriber) => members.Remove(subscriber);
+    /// <summary>Under the set's gate. False when not a member.</summary>
+    public bool Remove(ITopicSubscriber subscriber) => members.Remove(subscriber);
+
+    public void ForEachMember(Action<ITopicSubscriber> action)
+    {
+        foreach (var member in members.Items)
+        {
+            if (member is not null) action(member);
+        }
+    }
 
     public void Offer(PublishedMessage message)
     {

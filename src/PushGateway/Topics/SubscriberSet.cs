@@ -3,23 +3,21 @@ namespace PushGateway.Topics;
 /// <summary>
 /// The local subscribers of one key. Changes are serialised by <see cref="Gate"/> because they await
 /// the bus; fan-out reads the lists without a lock (<see cref="SubscriberList{T}"/>). Subscribers with a
-/// shared maxRate are reached through their <see cref="RateGroup"/>, the rest directly; the few groups
-/// are a copy-on-write array.
+/// shared maxRate are held and reached by their <see cref="RateGroup"/>, the rest directly; each subscriber
+/// is in exactly one list. The few groups are a copy-on-write array.
 /// </summary>
 internal sealed class SubscriberSet(string key, Func<double, RateGroup> createGroup)
 {
-    private readonly SubscriberList<ITopicSubscriber> members = new();
     private readonly SubscriberList<ITopicSubscriber> direct = new();
     private volatile RateGroup[] groups = [];
+    private int count;
 
     public string Key { get; } = key;
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
-    /// <summary>Everyone, for notices and counts (skip the null slots).</summary>
-    public ReadOnlySpan<ITopicSubscriber?> Members => members.Items;
-
-    public int Count => members.Count;
+    /// <summary>Everyone, direct or grouped; exact for the gate's holder, a recent value for fan-out.</summary>
+    public int Count => Volatile.Read(ref count);
 
     /// <summary>Those delivered to as messages arrive (skip the null slots).</summary>
     public ReadOnlySpan<ITopicSubscriber?> Direct => direct.Items;
@@ -35,35 +33,49 @@ internal sealed class SubscriberSet(string key, Func<double, RateGroup> createGr
 
     public void Add(ITopicSubscriber subscriber)
     {
-        if (!members.Add(subscriber)) throw new InvalidOperationException("The subscriber is already in the set.");
-        if (subscriber.SharedRate is not { } rate)
+        bool added;
+        if (subscriber.SharedRate is not { } rate) added = direct.Add(subscriber);
+        else
         {
-            direct.Add(subscriber);
-            return;
+            var group = Array.Find(groups, g => g.Rate == rate);
+            if (group is null)
+            {
+                group = createGroup(rate);
+                groups = [.. groups, group];
+            }
+            added = group.Add(subscriber);
         }
-        var group = Array.Find(groups, g => g.Rate == rate);
-        if (group is null)
-        {
-            group = createGroup(rate);
-            groups = [.. groups, group];
-        }
-        group.Add(subscriber);
+        if (!added) throw new InvalidOperationException("The subscriber is already in the set.");
+        Volatile.Write(ref count, count + 1);
     }
 
     public bool Remove(ITopicSubscriber subscriber)
     {
-        if (!members.Remove(subscriber)) return false;
-        direct.Remove(subscriber);
-        if (subscriber.SharedRate is { } rate && Array.Find(groups, g => g.Rate == rate) is { } group)
+        if (subscriber.SharedRate is not { } rate)
         {
-            group.Remove(subscriber);
+            if (!direct.Remove(subscriber)) return false;
+        }
+        else
+        {
+            if (Array.Find(groups, g => g.Rate == rate) is not { } group || !group.Remove(subscriber)) return false;
             if (group.Count == 0)
             {
                 groups = Array.FindAll(groups, g => !ReferenceEquals(g, group));
                 group.Dispose();
             }
         }
+        Volatile.Write(ref count, count - 1);
         return true;
+    }
+
+    /// <summary>Everyone, direct or grouped, for notices: rare, so a callback rather than a copy.</summary>
+    public void ForEachMember(Action<ITopicSubscriber> action)
+    {
+        foreach (var member in direct.Items)
+        {
+            if (member is not null) action(member);
+        }
+        foreach (var group in groups) group.ForEachMember(action);
     }
 
     /// <summary>Stops the throttles' timers when the set is retired.</summary>

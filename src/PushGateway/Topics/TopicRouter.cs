@@ -308,26 +308,19 @@ public sealed partial class TopicRouter : IBusListener, IAsyncDisposable
         {
             if (!sets.TryGetValue(key, out var set)) continue;
             var lastMessageAt = DateTimeOffset.UtcNow - System.Diagnostics.Stopwatch.GetElapsedTime(lastSeen);
-            foreach (var member in set.Members)
+            set.ForEachMember(member => member.Notify(ReplyFrame.Build(w =>
             {
-                if (member is null) continue;
-                member.Notify(ReplyFrame.Build(w =>
-                {
-                    w.WriteString("type"u8, "stale"u8);
-                    w.WriteString("topic"u8, topic);
-                    if (member.Key.IsPattern) w.WriteString("pattern"u8, member.Key.Text);
-                    w.WriteNumber("lastMessageAt"u8, lastMessageAt.ToUnixTimeMilliseconds());
-                }));
-            }
+                w.WriteString("type"u8, "stale"u8);
+                w.WriteString("topic"u8, topic);
+                if (member.Key.IsPattern) w.WriteString("pattern"u8, member.Key.Text);
+                w.WriteNumber("lastMessageAt"u8, lastMessageAt.ToUnixTimeMilliseconds());
+            })));
         }
     }
 
     private static void Notify(SubscriberSet set, string topic, string reason, long seq, string? epoch)
     {
-        foreach (var member in set.Members)
-        {
-            if (member is not null) member.Notify(GapNotice.Create(topic, member.Key, reason, seq, epoch));
-        }
+        set.ForEachMember(member => member.Notify(GapNotice.Create(topic, member.Key, reason, seq, epoch)));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Fan-out of a message failed")]
