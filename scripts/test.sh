@@ -26,22 +26,29 @@ install_missing() {
 passed=0
 failed=0
 failures=()
+# Each suite runs under a time limit (minutes), so a hang fails its suite, names itself, and leaves CI time
+# for the rest; timeout signals the suite's whole process group (servers and test hosts included).
 suite() {
-  local name=$1; shift
+  local name=$1 limit=$2; shift 2
   echo
   echo "== $name"
   local started=$SECONDS
-  if "$@"; then
+  if timeout -k 20 "$((limit * 60))" bash -c "$*"; then
     passed=$((passed + 1)); echo "== $name: ok ($((SECONDS - started))s)"
   else
+    local rc=$?
+    [ "$rc" = 124 ] || [ "$rc" = 137 ] && echo "== $name: stopped after its limit of $limit minutes"
     failed=$((failed + 1)); failures+=("$name"); echo "== $name: FAILED ($((SECONDS - started))s)"
   fi
 }
 
 dotnet_suite() {
   dotnet build PushGateway.sln -c Release -warnaserror -nologo -clp:ErrorsOnly &&
-    dotnet test PushGateway.sln -c Release --no-build -nologo
+    dotnet test PushGateway.sln -c Release --no-build -nologo --blame-hang-timeout "$((4 + fuzz_minutes))m" --blame-hang-dump-type none
 }
+# A test that runs longer than this is stopped and named (the whole run fails); a long fuzz run (FUZZ_SECONDS) gets its time on top.
+fuzz_seconds=${FUZZ_SECONDS:-0}
+fuzz_minutes=$(((${fuzz_seconds%.*} + 59) / 60 * 4))
 # The browser suite runs the JS client's unit tests too, against the gateway the dotnet suite built.
 browser_suite() { PUSHGW_DLL="$root/src/PushGateway/bin/Release/net10.0/PushGateway.dll" tests/browser/run.sh; }
 # The images run `dotnet publish`; publishing here catches what only a publish finds (colliding outputs).
@@ -59,13 +66,16 @@ deploy_suite() { deploy/validate.sh && publish_check; }
 bench_suite() { [ -x bench/run.sh ] || return 0; bench/run.sh smoke; }
 faults_suite() { scripts/faults.sh all ci; }
 
+export root fuzz_minutes
+export -f as_root dotnet_suite browser_suite publish_check deploy_suite bench_suite faults_suite
+
 install_missing
 only=${1:-all}
-[ "$only" = all ] || [ "$only" = dotnet ] && suite "dotnet tests" dotnet_suite
-[ "$only" = all ] || [ "$only" = browser ] && suite "js client and browser tests" browser_suite
-[ "$only" = all ] || [ "$only" = deploy ] && suite "deploy checks" deploy_suite
-[ "$only" = all ] || [ "$only" = bench ] && suite "load-test smoke" bench_suite
-[ "$only" = all ] || [ "$only" = faults ] && suite "fault suite (small)" faults_suite
+[ "$only" = all ] || [ "$only" = dotnet ] && suite "dotnet tests" "$((15 + fuzz_minutes))" dotnet_suite
+[ "$only" = all ] || [ "$only" = browser ] && suite "js client and browser tests" 10 browser_suite
+[ "$only" = all ] || [ "$only" = deploy ] && suite "deploy checks" 10 deploy_suite
+[ "$only" = all ] || [ "$only" = bench ] && suite "load-test smoke" 10 bench_suite
+[ "$only" = all ] || [ "$only" = faults ] && suite "fault suite (small)" 15 faults_suite
 
 echo
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
