@@ -155,7 +155,7 @@ public sealed class RateControlTests
             {
                 FlushBatch.Exit();
             }
-        });
+        }) { IsBackground = true };
         burst.Start();
         Assert.True(burst.Join(Bounded.Default));
 

@@ -150,7 +150,9 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         {
             // While a write is in flight, "scheduled" stays set: its completion flushes again.
             if (writing) return;
-            Volatile.Write(ref scheduled, 0);
+            // A full fence, not a release: the queue's emptiness is read next, and a plain store may become visible only
+            // after that read, so an enqueue that saw "scheduled" still set would leave its frame with no flush coming.
+            Interlocked.Exchange(ref scheduled, 0);
             if (finished || queue is null) return;
             try
             {
