@@ -42,13 +42,13 @@ suite() {
   fi
 }
 
+# A long fuzz run (FUZZ_SECONDS, whole seconds) adds its time, with room, to the .NET limits below.
+fuzz_minutes=$(((${FUZZ_SECONDS:-0} + 59) / 60 * 4))
+# A .NET test still running after 4 minutes (plus fuzz time) is stopped and named, and the run fails.
 dotnet_suite() {
   dotnet build PushGateway.sln -c Release -warnaserror -nologo -clp:ErrorsOnly &&
     dotnet test PushGateway.sln -c Release --no-build -nologo --blame-hang-timeout "$((4 + fuzz_minutes))m" --blame-hang-dump-type none
 }
-# A test that runs longer than this is stopped and named (the whole run fails); a long fuzz run (FUZZ_SECONDS) gets its time on top.
-fuzz_seconds=${FUZZ_SECONDS:-0}
-fuzz_minutes=$(((${fuzz_seconds%.*} + 59) / 60 * 4))
 # The browser suite runs the JS client's unit tests too, against the gateway the dotnet suite built.
 browser_suite() { PUSHGW_DLL="$root/src/PushGateway/bin/Release/net10.0/PushGateway.dll" tests/browser/run.sh; }
 # The images run `dotnet publish`; publishing here catches what only a publish finds (colliding outputs).

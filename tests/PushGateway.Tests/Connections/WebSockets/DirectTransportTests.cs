@@ -70,8 +70,8 @@ public sealed class DirectTransportTests
         await using var node = GatewayNode.Start(overrides: new Dictionary<string, string?>
         {
             ["Gateway:KeepAliveInterval"] = "00:00:00.200",
-            // Long beside the interval: on a busy CI machine a pong can take half a second to be read, and that
-            // client answered; three pings in a row still prove the idle client was pinged and kept.
+            // Long beside the interval: on a busy CI machine an answered ping's pong can take over half a second
+            // to be read. Three pings in a row still prove the idle client was pinged and kept.
             ["Gateway:KeepAliveTimeout"] = "00:00:05",
         });
         await using var socket = await RawWebSocket.ConnectAsync(node.WebSocketAddress);
