@@ -29,6 +29,13 @@ public sealed class GatewayOptions
     /// </summary>
     public bool DirectWebSockets { get; set; } = true;
 
+    /// <summary>
+    /// Direct WebSockets only: a fan-out batch hands its connections' writes to the kernel in one io_uring submission
+    /// instead of one send() each (about half the kernel CPU per delivery, docs/benchmarks.md). Where io_uring is
+    /// not allowed (Linux before 5.4, Docker's and Kubernetes' default seccomp profiles) the node logs why and sends one by one.
+    /// </summary>
+    public bool IoUringSends { get; set; } = true;
+
     /// <summary>Sustained client messages per second per connection (0: no limit); see docs/security.md for what happens above it.</summary>
     public double CommandsPerSecond { get; set; } = 50;
 

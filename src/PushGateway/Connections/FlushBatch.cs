@@ -1,3 +1,5 @@
+using PushGateway.Connections.Uring;
+
 namespace PushGateway.Connections;
 
 /// <summary>
@@ -6,14 +8,16 @@ namespace PushGateway.Connections;
 /// </summary>
 internal interface IDeferredFlush
 {
-    void Flush();
+    /// <summary>Writes, or with a <paramref name="ring"/> may stage its next frame there and write the rest once told how it went.</summary>
+    void Flush(SendRing? ring);
 }
 
 /// <summary>
 /// "Smart batching" for the fan-out: while a worker routes a run of messages, connections that became
 /// ready are only noted, and each is flushed once when the run ends, so messages that arrived together
-/// leave together, in one frame and one write per connection. The scope is per thread and must be left
-/// before any await that does not complete synchronously.
+/// leave together, in one frame and one write per connection. Where io_uring is allowed, the writes of a
+/// batch go to the kernel together too, through one <see cref="SendRing"/> submission. The scope is per
+/// thread and must be left before any await that does not complete synchronously.
 /// </summary>
 internal static class FlushBatch
 {
@@ -50,16 +54,40 @@ internal static class FlushBatch
             return;
         }
         // A flush never enqueues, so the list does not grow while it is walked; indexes survive a re-entrant add anyway.
-        for (var i = 0; i < list.Count; i++) FlushOne(list[i]);
+        FlushRange(list, 0, list.Count);
         list.Clear();
         if (list.Capacity > 4096) pending = null;
     }
 
-    private static void FlushOne(IDeferredFlush target)
+    private static void FlushRange(List<IDeferredFlush> targets, int start, int end)
+    {
+        // One connection gains nothing from a ring: its write is one syscall either way.
+        var ring = end - start > 1 ? SendRings.Rent() : null;
+        if (ring is null)
+        {
+            for (var i = start; i < end; i++) FlushOne(targets[i], null);
+            return;
+        }
+        try
+        {
+            for (var i = start; i < end; i++)
+            {
+                if (ring.NearlyFull) ring.Submit();
+                FlushOne(targets[i], ring);
+            }
+            ring.Submit();
+        }
+        finally
+        {
+            SendRings.Return(ring);
+        }
+    }
+
+    private static void FlushOne(IDeferredFlush target, SendRing? ring)
     {
         try
         {
-            target.Flush();
+            target.Flush(ring);
         }
         catch (Exception)
         {
@@ -93,8 +121,7 @@ internal static class FlushBatch
             int start;
             while ((start = Interlocked.Add(ref next, Chunk) - Chunk) < targets.Count)
             {
-                var end = Math.Min(start + Chunk, targets.Count);
-                for (var i = start; i < end; i++) FlushOne(targets[i]);
+                FlushRange(targets, start, Math.Min(start + Chunk, targets.Count));
             }
         }
     }

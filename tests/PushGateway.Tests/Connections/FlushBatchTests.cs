@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using PushGateway.Connections;
+using PushGateway.Connections.Uring;
 using PushGateway.Testing;
 
 namespace PushGateway.Tests.Connections;
@@ -30,6 +31,25 @@ public sealed class FlushBatchTests
 
         Assert.All(targets, t => Assert.Equal(1, t.Flushes));
         Assert.All(targets, t => Assert.Equal([Environment.CurrentManagedThreadId], t.Threads));
+    }
+
+    [Fact]
+    public void A_batch_of_several_shares_one_send_ring_and_a_batch_of_one_writes_directly()
+    {
+        Assert.Null(SendRings.Unavailable);
+        var several = Enumerable.Range(0, 3).Select(i => new Target(i)).ToArray();
+        var single = new Target(0);
+
+        FlushBatch.Enter();
+        foreach (var target in several) FlushBatch.TryDefer(target);
+        FlushBatch.Exit();
+        FlushBatch.Enter();
+        FlushBatch.TryDefer(single);
+        FlushBatch.Exit();
+
+        Assert.NotNull(several[0].Ring);
+        Assert.All(several, t => Assert.Same(several[0].Ring, t.Ring));
+        Assert.Null(single.Ring);
     }
 
     [Fact]
@@ -92,8 +112,11 @@ public sealed class FlushBatchTests
 
         public ConcurrentBag<int> Threads { get; } = [];
 
-        public void Flush()
+        public SendRing? Ring { get; private set; }
+
+        public void Flush(SendRing? ring)
         {
+            Ring = ring;
             Before?.Invoke();
             Threads.Add(Environment.CurrentManagedThreadId);
             Interlocked.Increment(ref flushes);

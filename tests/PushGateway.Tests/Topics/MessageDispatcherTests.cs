@@ -150,10 +150,10 @@ public sealed class MessageDispatcherTests
         {
             if (pending) return;
             pending = PushGateway.Connections.FlushBatch.TryDefer(this);
-            if (!pending) Flush();
+            if (!pending) Flush(null);
         }
 
-        public void Flush()
+        public void Flush(PushGateway.Connections.Uring.SendRing? ring)
         {
             pending = false;
             routedAtFlush.Enqueue(routed());

@@ -63,9 +63,16 @@ internal sealed partial class DirectListenerFactory(
                 UnsafePreferInlineScheduling = options.UnsafePreferInlineScheduling,
             },
             loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
-        var listener = new DirectListener(listenSocket, options.NoDelay, new DirectHandshake(services), contexts, loggerFactory.CreateLogger<DirectListener>());
+        var logger = loggerFactory.CreateLogger<DirectListener>();
+        if (!gatewayOptions.Value.IoUringSends) LogSends(logger, endpoint, "one send() per frame (Gateway:IoUringSends is false)");
+        else if (Uring.SendRings.Unavailable is { } reason) LogSends(logger, endpoint, $"one send() per frame: io_uring is not available ({reason})");
+        else LogSends(logger, endpoint, "each fan-out batch's writes in one io_uring submission");
+        var listener = new DirectListener(listenSocket, options.NoDelay, new DirectHandshake(services), contexts, logger);
         return ValueTask.FromResult<IConnectionListener>(listener);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Endpoint} serves WebSockets directly, sending {Sends}")]
+    private static partial void LogSends(ILogger logger, EndPoint endpoint, string sends);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Endpoint} is bound with https: Kestrel's transport serves it, its WebSockets on ASP.NET Core's")]
     private static partial void LogTlsEndpoint(ILogger logger, EndPoint endpoint);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using PushGateway.Connections.Uring;
 using PushGateway.Protocol;
 
 namespace PushGateway.Connections.WebSockets;
@@ -10,13 +11,17 @@ namespace PushGateway.Connections.WebSockets;
 /// gateway's own RFC 6455 framing, reading through <see cref="SocketInput"/> and writing with the socket's own
 /// non-blocking send from the thread that made the connection ready, usually the fan-out worker at the
 /// end of its batch (<see cref="FlushBatch"/>). No send loop, no thread-pool hop per delivery; only a
-/// write the kernel cannot take at once continues asynchronously, and frames queue behind it.
+/// write the kernel cannot take at once continues asynchronously, and frames queue behind it. A batch with a
+/// <see cref="SendRing"/> has the frame staged there instead, and sent with the batch's other connections.
 /// </summary>
-internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDeferredFlush, IThreadPoolWorkItem
+internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDeferredFlush, IStagedSend, IThreadPoolWorkItem
 {
     [ThreadStatic] private static List<OutboundFrame>? scratch;
 
     private readonly Socket socket;
+    // Read once: Socket.SafeHandle marks the handle as exposed on every get.
+    private readonly SafeSocketHandle handle;
+    private readonly bool useRing;
     private readonly PipeReader input;
     private readonly WebSocketReader reader;
     private readonly WireFormat format;
@@ -41,6 +46,8 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
     public SocketTransport(Socket socket, PipeReader input, WireFormat format, ConnectionServices services)
     {
         this.socket = socket;
+        handle = socket.SafeHandle;
+        useRing = services.Options.IoUringSends;
         this.input = input;
         this.format = format;
         this.services = services;
@@ -126,7 +133,7 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         socket.Dispose();
     }
 
-    void IThreadPoolWorkItem.Execute() => Flush();
+    void IThreadPoolWorkItem.Execute() => Flush(null);
 
     private void ScheduleFlush()
     {
@@ -136,15 +143,19 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
             // Once a whole frame (or half the queue's budget) is waiting there is nothing more worth coalescing: write it now
             // rather than at the end of the fan-out run, or a long run could fill the queue of a client that reads perfectly well.
             // Not while a write is in flight: its completion flushes, and a backed-up connection should not take the lock per message.
-            if (queue is { } waiting && waiting.QueuedBytes >= earlyWriteBytes && !Volatile.Read(ref writing)) Flush();
+            if (queue is { } waiting && waiting.QueuedBytes >= earlyWriteBytes && !Volatile.Read(ref writing)) Flush(null);
             return;
         }
         if (!FlushBatch.TryDefer(this)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
-    /// <summary>Writes what is ready: control frames first, then the queue in coalesced frames, then the close frame.</summary>
-    public void Flush()
+    /// <summary>
+    /// Writes what is ready: control frames first, then the queue in coalesced frames, then the close frame.
+    /// With a ring, the first frame is staged there instead and the rest follows once <see cref="IStagedSend.Sent"/> says how it went.
+    /// </summary>
+    public void Flush(SendRing? ring)
     {
+        if (!useRing) ring = null;
         var abort = false;
         lock (gate)
         {
@@ -159,6 +170,7 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
                 for (var frames = 0; frames < 8; frames++)
                 {
                     if (!TryTakeFrame(out var buffer, out var start, out var end)) return;
+                    if (ring is not null && Stage(ring, buffer, start, end)) return;
                     if (!Write(buffer, start, end)) return;
                 }
                 // Still more: let the other connections of this batch go first.
@@ -237,6 +249,47 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         return true;
     }
 
+    /// <summary>True when the frame was staged in the ring (and copied there); false when the ring had no room for it.</summary>
+    private bool Stage(SendRing ring, byte[] buffer, int start, int end)
+    {
+        bool staged;
+        try
+        {
+            staged = ring.TryStage(this, handle, buffer.AsSpan(start, end - start));
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+        if (!staged) return false;
+        ArrayPool<byte>.Shared.Return(buffer);
+        // Until the ring says how it went, this connection writes nothing else, so its frames stay in order.
+        writing = true;
+        return true;
+    }
+
+    void IStagedSend.Sent(int result, ReadOnlySpan<byte> frame)
+    {
+        var abort = false;
+        lock (gate)
+        {
+            writing = false;
+            if (result < 0) abort = Fail();
+            else if (result < frame.Length && !finished)
+            {
+                // The socket took part of it (or none): the rest goes the way of any write the kernel cannot take at once.
+                var rest = ArrayPool<byte>.Shared.Rent(frame.Length - result);
+                frame[result..].CopyTo(rest);
+                writing = true;
+                _ = WriteRestAsync(rest, 0, frame.Length - result);
+                return;
+            }
+        }
+        if (abort) Abort();
+        else Flush(null);
+    }
+
     /// <summary>Writes without blocking; true when the kernel took it all. Otherwise the rest goes asynchronously and owns the buffer.</summary>
     private bool Write(byte[] buffer, int start, int end)
     {
@@ -285,7 +338,7 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
             if (failed) abort = Fail();
         }
         if (abort) Abort();
-        else Flush();
+        else Flush(null);
     }
 
     /// <summary>The socket is unusable: stop sending; the caller aborts the connection (outside the lock) so the receive side ends too.</summary>

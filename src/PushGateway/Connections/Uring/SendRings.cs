@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+
+namespace PushGateway.Connections.Uring;
+
+/// <summary>
+/// The node's send rings, lent to one batch at a time. A ring is made on first need, up to a few per core
+/// (there are about as many batches at once as threads flushing them); past that, and wherever io_uring is
+/// not allowed (an old kernel, a container's seccomp profile), batches fall back to one send() per frame.
+/// </summary>
+internal static class SendRings
+{
+    private static readonly ConcurrentStack<SendRing> idle = new();
+    private static readonly int limit = 4 * Environment.ProcessorCount + 4;
+    private static int made;
+    private static volatile string? unavailable;
+
+    /// <summary>Why batches cannot use io_uring here, or null when they can (it makes the first ring to find out).</summary>
+    public static string? Unavailable
+    {
+        get
+        {
+            if (unavailable is null && idle.IsEmpty && Volatile.Read(ref made) == 0 && Rent() is { } ring) Return(ring);
+            return unavailable;
+        }
+    }
+
+    /// <summary>A ring for one batch, or null (send one by one); give it back with <see cref="Return"/>.</summary>
+    public static SendRing? Rent()
+    {
+        if (idle.TryPop(out var ring)) return ring;
+        if (unavailable is not null || Volatile.Read(ref made) >= limit) return null;
+        Interlocked.Increment(ref made);
+        ring = SendRing.TryCreate(out var reason);
+        if (ring is null) unavailable = reason;
+        return ring;
+    }
+
+    public static void Return(SendRing ring)
+    {
+        if (!ring.Broken)
+        {
+            idle.Push(ring);
+            return;
+        }
+        // Something the ring cannot explain happened in the kernel: stop using io_uring on this node rather than risk it again.
+        unavailable = "an io_uring submission failed; sends went back to send()";
+        ring.Dispose();
+    }
+}
