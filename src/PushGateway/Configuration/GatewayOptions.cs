@@ -32,7 +32,7 @@ public sealed class GatewayOptions
     /// <summary>
     /// Direct WebSockets only: a fan-out batch hands its connections' writes to the kernel in one io_uring submission
     /// instead of one send() each (about half the kernel CPU per delivery, docs/benchmarks.md). Where io_uring is
-    /// not allowed (Linux before 5.4, Docker's and Kubernetes' default seccomp profiles) the node logs why and sends one by one.
+    /// not allowed (Linux before 5.6, Docker's and Kubernetes' default seccomp profiles) the node logs why and sends one by one.
     /// </summary>
     public bool IoUringSends { get; set; } = true;
 

@@ -8,6 +8,9 @@ namespace PushGateway.Connections;
 /// </summary>
 internal interface IDeferredFlush
 {
+    /// <summary>True when it can stage its writes in a <see cref="SendRing"/> (Gateway:IoUringSends): only then is a ring rented for its batch.</summary>
+    bool StagesSends { get; }
+
     /// <summary>Writes, or with a <paramref name="ring"/> may stage its next frame there and write the rest once told how it went.</summary>
     void Flush(SendRing? ring);
 }
@@ -61,8 +64,8 @@ internal static class FlushBatch
 
     private static void FlushRange(List<IDeferredFlush> targets, int start, int end)
     {
-        // One connection gains nothing from a ring: its write is one syscall either way.
-        var ring = end - start > 1 ? SendRings.Rent() : null;
+        // One connection gains nothing from a ring: its write is one syscall either way. A batch's connections are one node's.
+        var ring = end - start > 1 && targets[start].StagesSends ? SendRings.Rent() : null;
         if (ring is null)
         {
             for (var i = start; i < end; i++) FlushOne(targets[i], null);

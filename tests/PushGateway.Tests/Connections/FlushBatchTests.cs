@@ -53,6 +53,19 @@ public sealed class FlushBatchTests
     }
 
     [Fact]
+    public void Connections_that_do_not_stage_sends_get_no_ring()
+    {
+        var targets = Enumerable.Range(0, 3).Select(i => new Target(i) { StagesSends = false }).ToArray();
+
+        FlushBatch.Enter();
+        foreach (var target in targets) FlushBatch.TryDefer(target);
+        FlushBatch.Exit();
+
+        Assert.All(targets, t => Assert.Equal(1, t.Flushes));
+        Assert.All(targets, t => Assert.Null(t.Ring));
+    }
+
+    [Fact]
     public void A_large_batch_is_flushed_once_per_connection_with_help_from_another_thread()
     {
         var count = FlushBatch.ShareFrom * 4;
@@ -113,6 +126,8 @@ public sealed class FlushBatchTests
         public ConcurrentBag<int> Threads { get; } = [];
 
         public SendRing? Ring { get; private set; }
+
+        public bool StagesSends { get; init; } = true;
 
         public void Flush(SendRing? ring)
         {

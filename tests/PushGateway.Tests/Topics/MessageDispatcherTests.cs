@@ -153,6 +153,8 @@ public sealed class MessageDispatcherTests
             if (!pending) Flush(null);
         }
 
+        public bool StagesSends => false;
+
         public void Flush(PushGateway.Connections.Uring.SendRing? ring)
         {
             pending = false;

@@ -17,6 +17,8 @@ internal static unsafe partial class IoUringNative
     // the submitter waits for them in the same call anyway.
     public const uint SetupCoopTaskRun = 1 << 8;
     public const uint FeatSingleMmap = 1;
+    // Added in Linux 5.6 together with IORING_OP_SEND: a kernel without it would fail every send with EINVAL.
+    public const uint FeatRwCurPos = 1 << 3;
 
     public const byte OpSend = 26;
     public const int MsgDontWait = 0x40;
@@ -31,6 +33,9 @@ internal static unsafe partial class IoUringNative
 
     public const int EIntr = 4;
     public const int EIo = 5;
+    public const int ENoMem = 12;
+    public const int EMFile = 24;
+    public const int ENFile = 23;
     public const int EAgain = 11;
     public const int EBusy = 16;
 
@@ -95,13 +100,13 @@ internal static unsafe partial class IoUringNative
     public static int Setup(uint entries, Params* parameters)
     {
         var result = Syscall(SysSetup, entries, (long)parameters, 0, 0, 0, 0);
-        return result < 0 ? -Marshal.GetLastSystemError() : (int)result;
+        return result < 0 ? -Marshal.GetLastPInvokeError() : (int)result;
     }
 
     /// <summary>How many entries were submitted, or -errno.</summary>
     public static int Enter(int fd, uint toSubmit, uint minComplete, uint flags)
     {
         var result = Syscall(SysEnter, fd, toSubmit, minComplete, flags, 0, 0);
-        return result < 0 ? -Marshal.GetLastSystemError() : (int)result;
+        return result < 0 ? -Marshal.GetLastPInvokeError() : (int)result;
     }
 }

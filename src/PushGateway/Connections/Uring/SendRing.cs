@@ -78,10 +78,16 @@ internal sealed unsafe class SendRing : IDisposable
         arenaStart = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(arena, 0);
     }
 
-    /// <summary>A new ring, or null with the reason when this kernel (or a seccomp profile) does not allow one.</summary>
-    public static SendRing? TryCreate(out string? unavailable)
+    /// <summary>
+    /// A new ring, or null with the reason when this kernel (or a seccomp profile) does not allow one;
+    /// <paramref name="transient"/> when the refusal was for want of memory or descriptors, which may pass.
+    /// </summary>
+    public static SendRing? TryCreate(out string? unavailable) => TryCreate(out unavailable, out _);
+
+    public static SendRing? TryCreate(out string? unavailable, out bool transient)
     {
         unavailable = null;
+        transient = false;
         if (!OperatingSystem.IsLinux())
         {
             unavailable = "not Linux";
@@ -98,14 +104,16 @@ internal sealed unsafe class SendRing : IDisposable
         }
         if (fd < 0)
         {
+            // Before 5.12 a ring's memory counts against RLIMIT_MEMLOCK: ENOMEM there, like EMFILE, may pass.
+            transient = -fd is ENoMem or EMFile or ENFile;
             unavailable = $"io_uring_setup failed: {Marshal.GetPInvokeErrorMessage(-fd)} (errno {-fd})";
             return null;
         }
-        if ((p.Features & FeatSingleMmap) == 0)
+        if ((p.Features & (FeatSingleMmap | FeatRwCurPos)) != (FeatSingleMmap | FeatRwCurPos))
         {
-            // Kernels before 5.4 map the two rings separately; not worth a second code path.
+            // IORING_OP_SEND came with 5.6 (so did this feature bit); before 5.4 the rings were also mapped separately.
             Close(fd);
-            unavailable = "io_uring without IORING_FEAT_SINGLE_MMAP (kernel older than 5.4)";
+            unavailable = "io_uring without IORING_OP_SEND (kernel older than 5.6)";
             return null;
         }
         var ringsLength = (nuint)Math.Max(p.SqOff.Array + p.SqEntries * sizeof(uint), p.CqOff.Cqes + p.CqEntries * (uint)sizeof(Cqe));
@@ -114,9 +122,10 @@ internal sealed unsafe class SendRing : IDisposable
         var sqeArea = rings == -1 ? -1 : Mmap(0, sqeLength, ProtReadWrite, MapSharedPopulate, fd, OffSqes);
         if (rings == -1 || sqeArea == -1)
         {
-            var error = Marshal.GetLastSystemError();
+            var error = Marshal.GetLastPInvokeError();
             if (rings != -1) Munmap(rings, ringsLength);
             Close(fd);
+            transient = error == ENoMem;
             unavailable = $"mmap of the io_uring failed: errno {error}";
             return null;
         }
@@ -185,7 +194,8 @@ internal sealed unsafe class SendRing : IDisposable
             var target = s.Target;
             // Not sent is safe to send again; possibly sent is not (the stream would get the frame twice), so it fails the connection.
             var result = s.Done ? s.Result : i < submitted ? -EIo : 0;
-            if (result == -EAgain) result = 0;
+            // Neither a full socket nor an interrupted send has sent anything: the connection writes it itself.
+            if (result is -EAgain or -EIntr) result = 0;
             s.Socket.DangerousRelease();
             var frame = new ReadOnlySpan<byte>(arenaStart + s.Offset, s.Length);
             s = default;

@@ -10,6 +10,8 @@ namespace PushGateway.Connections.Uring;
 internal static class SendRings
 {
     private static readonly ConcurrentStack<SendRing> idle = new();
+    // A ring retired with sends possibly in flight stays alive: the kernel may still read its buffer.
+    private static readonly ConcurrentBag<SendRing> retired = [];
     private static readonly int limit = 4 * Environment.ProcessorCount + 4;
     private static int made;
     private static volatile string? unavailable;
@@ -27,12 +29,19 @@ internal static class SendRings
     /// <summary>A ring for one batch, or null (send one by one); give it back with <see cref="Return"/>.</summary>
     public static SendRing? Rent()
     {
+        if (unavailable is not null) return null;
         if (idle.TryPop(out var ring)) return ring;
-        if (unavailable is not null || Volatile.Read(ref made) >= limit) return null;
-        Interlocked.Increment(ref made);
-        ring = SendRing.TryCreate(out var reason);
-        if (ring is null) unavailable = reason;
-        return ring;
+        if (Interlocked.Increment(ref made) > limit)
+        {
+            Interlocked.Decrement(ref made);
+            return null;
+        }
+        ring = SendRing.TryCreate(out var reason, out var transient);
+        if (ring is not null) return ring;
+        Interlocked.Decrement(ref made);
+        // Short of memory or descriptors, this batch sends one by one and a later one tries again.
+        if (!transient) unavailable = reason;
+        return null;
     }
 
     public static void Return(SendRing ring)
@@ -44,6 +53,6 @@ internal static class SendRings
         }
         // Something the ring cannot explain happened in the kernel: stop using io_uring on this node rather than risk it again.
         unavailable = "an io_uring submission failed; sends went back to send()";
-        ring.Dispose();
+        retired.Add(ring);
     }
 }

@@ -133,6 +133,8 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         socket.Dispose();
     }
 
+    public bool StagesSends => useRing;
+
     void IThreadPoolWorkItem.Execute() => Flush(null);
 
     private void ScheduleFlush()
