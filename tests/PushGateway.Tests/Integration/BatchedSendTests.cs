@@ -35,6 +35,10 @@ public sealed class BatchedSendTests
             for (var n = 0; n < total; n++) Assert.Equal(n, N(await client.ReceiveMessageAsync()));
             await client.DisposeAsync();
         }
+        // What tells an operator whether io_uring is in use (pushgw.frames.batched, framesBatched in /stats).
+        var stats = node.Get<GatewayMetrics>().Snapshot();
+        if (ioUring) Assert.InRange(stats.FramesBatched, 1, stats.FramesWritten);
+        else Assert.Equal(0, stats.FramesBatched);
     }
 
     [Theory]

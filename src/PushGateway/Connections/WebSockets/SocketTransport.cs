@@ -266,6 +266,7 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         }
         if (!staged) return false;
         ArrayPool<byte>.Shared.Return(buffer);
+        services.Metrics.FrameBatched();
         // Until the ring says how it went, this connection writes nothing else, so its frames stay in order.
         writing = true;
         return true;
