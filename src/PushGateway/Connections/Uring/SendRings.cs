@@ -15,13 +15,20 @@ internal static class SendRings
     private static readonly int limit = 4 * Environment.ProcessorCount + 4;
     private static int made;
     private static volatile string? unavailable;
+    // After a refusal that may pass (memory, descriptors), no new ring is tried before this time: setup is two syscalls.
+    private static long retryAt;
+    private static volatile string? lastTransient;
 
     /// <summary>Why batches cannot use io_uring here, or null when they can (it makes the first ring to find out).</summary>
     public static string? Unavailable
     {
         get
         {
-            if (unavailable is null && idle.IsEmpty && Volatile.Read(ref made) == 0 && Rent() is { } ring) Return(ring);
+            if (unavailable is null && idle.IsEmpty && Volatile.Read(ref made) == 0)
+            {
+                if (Rent() is { } ring) Return(ring);
+                else if (unavailable is null && Volatile.Read(ref made) == 0) return lastTransient;
+            }
             return unavailable;
         }
     }
@@ -31,6 +38,7 @@ internal static class SendRings
     {
         if (unavailable is not null) return null;
         if (idle.TryPop(out var ring)) return ring;
+        if (Environment.TickCount64 < Volatile.Read(ref retryAt)) return null;
         if (Interlocked.Increment(ref made) > limit)
         {
             Interlocked.Decrement(ref made);
@@ -39,8 +47,13 @@ internal static class SendRings
         ring = SendRing.TryCreate(out var reason, out var transient);
         if (ring is not null) return ring;
         Interlocked.Decrement(ref made);
-        // Short of memory or descriptors, this batch sends one by one and a later one tries again.
-        if (!transient) unavailable = reason;
+        // Short of memory or descriptors, batches send one by one and one a second later tries again.
+        if (transient)
+        {
+            lastTransient = reason;
+            Volatile.Write(ref retryAt, Environment.TickCount64 + 1000);
+        }
+        else unavailable = reason;
         return null;
     }
 

@@ -39,6 +39,8 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
     private bool closeSent;
     private byte[]? pong;
     private bool pingDue;
+    // Whether the frame TryTakeFrame last gave out carries messages (as framesWritten counts them) or is a control frame.
+    private bool tookData;
     private long pingSentAt;
     private CloseReason? closing;
     private Timer? abortTimer;
@@ -222,6 +224,7 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
                 start = header - WebSocketFrame.ServerHeaderLength(length);
                 WebSocketFrame.WriteServerHeader(buffer.AsSpan(start), dataOpcode, length);
                 end = header + length;
+                tookData = true;
                 return true;
             }
         }
@@ -241,8 +244,9 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         return Control(Opcode.Close, payload[..payloadLength], out buffer, out start, out end);
     }
 
-    private static bool Control(byte opcode, ReadOnlySpan<byte> payload, out byte[] buffer, out int start, out int end)
+    private bool Control(byte opcode, ReadOnlySpan<byte> payload, out byte[] buffer, out int start, out int end)
     {
+        tookData = false;
         buffer = ArrayPool<byte>.Shared.Rent(2 + payload.Length);
         start = 0;
         end = WebSocketFrame.WriteServerHeader(buffer, opcode, payload.Length);
@@ -266,7 +270,7 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         }
         if (!staged) return false;
         ArrayPool<byte>.Shared.Return(buffer);
-        services.Metrics.FrameBatched();
+        if (tookData) services.Metrics.FrameBatched();
         // Until the ring says how it went, this connection writes nothing else, so its frames stay in order.
         writing = true;
         return true;
