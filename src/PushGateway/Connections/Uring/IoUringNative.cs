@@ -25,7 +25,6 @@ internal static unsafe partial class IoUringNative
     public const int MsgNoSignal = 0x4000;
 
     public const long OffSqRing = 0;
-    public const long OffCqRing = 0x8000000;
     public const long OffSqes = 0x10000000;
 
     public const int ProtReadWrite = 0x1 | 0x2;

@@ -38,7 +38,7 @@ internal sealed unsafe class SendRing : IDisposable
     private readonly uint* cqTail;
     private readonly uint cqMask;
     private readonly Cqe* cqes;
-    // Frames are copied here, so the kernel reads memory the GC never moves, whatever buffer the frame was built in.
+    // Frames are built here, so the kernel reads memory the GC never moves.
     private readonly byte[] arena = GC.AllocateUninitializedArray<byte>(ArenaBytes, pinned: true);
     private readonly byte* arenaStart;
     private readonly Staged[] staged = new Staged[Entries];
@@ -82,8 +82,6 @@ internal sealed unsafe class SendRing : IDisposable
     /// A new ring, or null with the reason when this kernel (or a seccomp profile) does not allow one;
     /// <paramref name="transient"/> when the refusal was for want of memory or descriptors, which may pass.
     /// </summary>
-    public static SendRing? TryCreate(out string? unavailable) => TryCreate(out unavailable, out _);
-
     public static SendRing? TryCreate(out string? unavailable, out bool transient)
     {
         unavailable = null;
@@ -134,41 +132,47 @@ internal sealed unsafe class SendRing : IDisposable
 
     public int Count => count;
 
-    /// <summary>True when the batch should be submitted before another frame is staged.</summary>
+    /// <summary>True when the batch should be submitted before another frame is reserved.</summary>
     public bool NearlyFull => count == Entries || ArenaBytes - arenaUsed < LowArena;
 
     /// <summary>True when the ring failed in a way that makes it unsafe to use again.</summary>
     public bool Broken => broken;
 
     /// <summary>
-    /// Stages a send of <paramref name="frame"/> on <paramref name="socket"/>; false when there is no room, and then
-    /// nothing was taken. On true, <paramref name="target"/> is told the result once during the next <see cref="Submit"/>.
-    /// Throws ObjectDisposedException when the socket has been closed.
+    /// Room for a frame of up to <paramref name="size"/> bytes in the ring's pinned buffer, to be built in place from
+    /// <c>buffer[offset]</c> on; false when the ring has no room for it (or no entry left). Nothing is taken until <see cref="Commit"/>.
     /// </summary>
-    public bool TryStage(IStagedSend target, SafeHandle socket, ReadOnlySpan<byte> frame)
+    public bool TryReserve(int size, out byte[] buffer, out int offset)
     {
-        if (broken || count == Entries || frame.Length > ArenaBytes - arenaUsed) return false;
+        buffer = arena;
+        offset = arenaUsed;
+        return !broken && count < Entries && size <= ArenaBytes - arenaUsed;
+    }
+
+    /// <summary>
+    /// Stages a send of <c>buffer[start..end)</c>, built in the space the last <see cref="TryReserve"/> gave; <paramref name="target"/>
+    /// is told the result once during the next <see cref="Submit"/>. Throws ObjectDisposedException when the socket has been closed.
+    /// </summary>
+    public void Commit(IStagedSend target, SafeHandle socket, int start, int end)
+    {
+        if (start < arenaUsed || end > ArenaBytes || start > end) throw new ArgumentOutOfRangeException(nameof(start), "not inside the reserved space");
         var added = false;
         // Held until the completion: a connection closed meanwhile must not have its descriptor number reused under the send.
         socket.DangerousAddRef(ref added);
-        var offset = arenaUsed;
-        frame.CopyTo(new Span<byte>(arenaStart + offset, frame.Length));
-        arenaUsed += frame.Length;
-        var tail = *sqTail + (uint)count;
-        var index = tail & sqMask;
+        arenaUsed = end;
+        var index = (*sqTail + (uint)count) & sqMask;
         var sqe = sqes + index;
         *sqe = default;
         sqe->Opcode = OpSend;
         sqe->Fd = (int)socket.DangerousGetHandle();
-        sqe->Addr = (ulong)(arenaStart + offset);
-        sqe->Len = (uint)frame.Length;
+        sqe->Addr = (ulong)(arenaStart + start);
+        sqe->Len = (uint)(end - start);
         // MSG_DONTWAIT also tells io_uring not to wait for room (REQ_F_NOWAIT): a full socket completes with -EAGAIN.
         sqe->MsgFlags = MsgDontWait | MsgNoSignal;
         sqe->UserData = (ulong)count;
         sqArray[index] = index;
-        staged[count] = new Staged { Target = target, Socket = socket, Offset = offset, Length = frame.Length };
+        staged[count] = new Staged { Target = target, Socket = socket, Offset = start, Length = end - start };
         count++;
-        return true;
     }
 
     /// <summary>

@@ -26,8 +26,8 @@ internal static class SendRings
         {
             if (unavailable is null && idle.IsEmpty && Volatile.Read(ref made) == 0)
             {
-                if (Rent() is { } ring) Return(ring);
-                else if (unavailable is null && Volatile.Read(ref made) == 0) return lastTransient;
+                if (Rent() is not { } ring) return unavailable ?? lastTransient;
+                Return(ring);
             }
             return unavailable;
         }

@@ -39,8 +39,6 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
     private bool closeSent;
     private byte[]? pong;
     private bool pingDue;
-    // Whether the frame TryTakeFrame last gave out carries messages (as framesWritten counts them) or is a control frame.
-    private bool tookData;
     private long pingSentAt;
     private CloseReason? closing;
     private Timer? abortTimer;
@@ -155,7 +153,7 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
 
     /// <summary>
     /// Writes what is ready: control frames first, then the queue in coalesced frames, then the close frame.
-    /// With a ring, the first frame is staged there instead and the rest follows once <see cref="IStagedSend.Sent"/> says how it went.
+    /// With a ring, the first data frame is built and staged in it instead, and the rest follows once <see cref="IStagedSend.Sent"/> says how it went.
     /// </summary>
     public void Flush(SendRing? ring)
     {
@@ -173,8 +171,15 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
             {
                 for (var frames = 0; frames < 8; frames++)
                 {
-                    if (!TryTakeFrame(out var buffer, out var start, out var end)) return;
-                    if (ring is not null && Stage(ring, buffer, start, end)) return;
+                    if (!TryTakeFrame(ring, out var buffer, out var start, out var end, out var staged)) return;
+                    if (staged)
+                    {
+                        ring!.Commit(this, handle, start, end);
+                        services.Metrics.FrameBatched();
+                        // Until the ring says how it went, this connection writes nothing else, so its frames stay in order.
+                        writing = true;
+                        return;
+                    }
                     if (!Write(buffer, start, end)) return;
                 }
                 // Still more: let the other connections of this batch go first.
@@ -195,9 +200,13 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         if (abort) Abort();
     }
 
-    /// <summary>The next frame to write, in a rented buffer; false when there is none (and the sender may have finished).</summary>
-    private bool TryTakeFrame(out byte[] buffer, out int start, out int end)
+    /// <summary>
+    /// The next frame to write, in a rented buffer, or with <paramref name="staged"/> a data frame built in the ring's
+    /// space (control frames are rare and go by send()); false when there is none (and the sender may have finished).
+    /// </summary>
+    private bool TryTakeFrame(SendRing? ring, out byte[] buffer, out int start, out int end, out bool staged)
     {
+        staged = false;
         if (pong is { } ping)
         {
             pong = null;
@@ -217,14 +226,20 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
             if (batch.Count > 0)
             {
                 const int header = WebSocketFrame.MaxServerHeaderLength;
-                buffer = ArrayPool<byte>.Shared.Rent(header + bytes + batch.Count);
+                var size = header + bytes + batch.Count;
+                if (ring is not null && ring.TryReserve(size, out buffer, out start)) staged = true;
+                else
+                {
+                    buffer = ArrayPool<byte>.Shared.Rent(size);
+                    start = 0;
+                }
                 // The payload is written first and the header right-aligned before it, so the frame is one contiguous write.
-                var length = OutboundBatch.Write(batch, format, buffer.AsSpan(header), services.Time, services.Metrics);
+                var body = start + header;
+                var length = OutboundBatch.Write(batch, format, buffer.AsSpan(body), services.Time, services.Metrics);
                 batch.Clear();
-                start = header - WebSocketFrame.ServerHeaderLength(length);
+                start = body - WebSocketFrame.ServerHeaderLength(length);
                 WebSocketFrame.WriteServerHeader(buffer.AsSpan(start), dataOpcode, length);
-                end = header + length;
-                tookData = true;
+                end = body + length;
                 return true;
             }
         }
@@ -244,35 +259,13 @@ internal sealed class SocketTransport : IClientTransport, IControlFrameSink, IDe
         return Control(Opcode.Close, payload[..payloadLength], out buffer, out start, out end);
     }
 
-    private bool Control(byte opcode, ReadOnlySpan<byte> payload, out byte[] buffer, out int start, out int end)
+    private static bool Control(byte opcode, ReadOnlySpan<byte> payload, out byte[] buffer, out int start, out int end)
     {
-        tookData = false;
         buffer = ArrayPool<byte>.Shared.Rent(2 + payload.Length);
         start = 0;
         end = WebSocketFrame.WriteServerHeader(buffer, opcode, payload.Length);
         payload.CopyTo(buffer.AsSpan(end));
         end += payload.Length;
-        return true;
-    }
-
-    /// <summary>True when the frame was staged in the ring (and copied there); false when the ring had no room for it.</summary>
-    private bool Stage(SendRing ring, byte[] buffer, int start, int end)
-    {
-        bool staged;
-        try
-        {
-            staged = ring.TryStage(this, handle, buffer.AsSpan(start, end - start));
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
-        if (!staged) return false;
-        ArrayPool<byte>.Shared.Return(buffer);
-        if (tookData) services.Metrics.FrameBatched();
-        // Until the ring says how it went, this connection writes nothing else, so its frames stay in order.
-        writing = true;
         return true;
     }
 
