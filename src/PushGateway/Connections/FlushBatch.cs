@@ -33,6 +33,10 @@ internal static class FlushBatch
     [ThreadStatic] private static List<IDeferredFlush>? pending;
     [ThreadStatic] private static int depth;
 
+    // A shared batch's list, back from its helpers: at 10,000 subscribers a list grown anew per message is
+    // 256 KiB of garbage, half of it on the large-object heap, which brought gen2 collections (S4).
+    private static List<IDeferredFlush>? spare;
+
     public static void Enter() => depth++;
 
     /// <summary>True when the flush was deferred to the end of this thread's batch.</summary>
@@ -51,8 +55,8 @@ internal static class FlushBatch
         if (list is null || list.Count == 0) return;
         if (list.Count >= ShareFrom && Environment.ProcessorCount > 1)
         {
-            // The helpers hold this list now; the next batch starts a new one.
-            pending = null;
+            // The helpers hold this list now; the next batch takes the one a finished shared batch gave back.
+            pending = Interlocked.Exchange(ref spare, null);
             new SharedFlush(list).Run();
             return;
         }
@@ -109,10 +113,12 @@ internal static class FlushBatch
     {
         private const int Chunk = 256;
         private int next;
+        private int draining;
 
         public void Run()
         {
             var helpers = Math.Min(Environment.ProcessorCount - 1, (targets.Count - 1) / Chunk);
+            draining = helpers + 1;
             for (var i = 0; i < helpers; i++) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             Drain();
         }
@@ -126,6 +132,10 @@ internal static class FlushBatch
             {
                 FlushRange(targets, start, Math.Min(start + Chunk, targets.Count));
             }
+            // The last one out gives the list back; a helper that starts after the work is gone still counts.
+            if (Interlocked.Decrement(ref draining) > 0) return;
+            targets.Clear();
+            Volatile.Write(ref spare, targets);
         }
     }
 }

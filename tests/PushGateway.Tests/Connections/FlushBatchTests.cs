@@ -95,6 +95,49 @@ public sealed class FlushBatchTests
     }
 
     [Fact]
+    public void A_large_batch_gives_its_list_back_only_when_its_last_helper_is_done()
+    {
+        // A shared batch's list is reused by a later batch. Given back when the caller is done rather than
+        // the last helper, the batch after next would fill it while a helper still walks it: connections of
+        // the first batch would be skipped and some of the third flushed twice.
+        const int batches = 3;
+        var count = FlushBatch.ShareFrom * 2;
+        using var all = new CountdownEvent(batches * count);
+        using var helping = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var caller = Environment.CurrentManagedThreadId;
+        var rounds = new Target[batches][];
+        for (var b = 0; b < batches; b++)
+        {
+            rounds[b] = new Target[count];
+            for (var i = 0; i < count; i++) rounds[b][i] = new Target(i, all);
+        }
+        // The caller's first flush waits for a helper; the helper then holds its chunk until the third batch is queued.
+        if (Environment.ProcessorCount > 1) rounds[0][0].Before = () => helping.Wait(Bounded.Default);
+        foreach (var target in rounds[0].Skip(1))
+        {
+            target.Before = () =>
+            {
+                if (Environment.CurrentManagedThreadId == caller) return;
+                helping.Set();
+                release.Wait(Bounded.Default);
+            };
+        }
+
+        foreach (var round in rounds)
+        {
+            FlushBatch.Enter();
+            foreach (var target in round) FlushBatch.TryDefer(target);
+            FlushBatch.Exit();
+        }
+        release.Set();
+
+        Assert.True(all.Wait(Bounded.Default), $"{all.CurrentCount} of {batches * count} not flushed");
+        Assert.All(rounds.SelectMany(r => r), t => Assert.Equal(1, t.Flushes));
+        if (Environment.ProcessorCount > 1) Assert.True(helping.IsSet, "no helper flushed the first batch");
+    }
+
+    [Fact]
     public void A_connection_whose_flush_throws_costs_the_others_of_a_large_batch_nothing()
     {
         var count = FlushBatch.ShareFrom * 4;
