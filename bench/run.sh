@@ -15,10 +15,11 @@
 #   PROCESSES=N          LoadGen client processes where a scenario uses one (default per scenario)
 #   SKIP_BUILD=1         use the Release binaries already built
 #   S5_RATE, S5_CONNECTIONS, S5_SOCKETIO=1   scale S5 down; also run it on Socket.IO (uncapped)
-#   S2_STEPS=N S2_START=R S2_FACTOR=F   the S2 ramp: N steps from R msg/s, x F each (default 12 from 200 x1.5: up to 17,300)
+#   S2_STEPS=N S2_START=R S2_FACTOR=F   the S2 ramp: N steps from R msg/s, x F each (default 14 from 200 x1.5: up to 38,900)
 #   S4_SUBS="10 100 1000 10000"   the subscribers-per-topic steps of S4
 #   CHURN_CLIENTS="1000 10000 19000"   the steps of churn: clients joining and leaving one topic
 #   GATEWAY_DLL=PATH     measure another build of the gateway (an A/B against a worktree of another commit)
+#   LOADGEN_DLL=PATH     the same for the load generator (e.g. to see what a LoadGen change does to the figures)
 #   GATEWAY_ENV="K=V ..." LOADGEN_ENV="K=V ..."   extra environment for the gateway / LoadGen only (runtime knobs)
 #   BUS_RATES=1000,2000,20000 BUS_ROUNDS=2 BUS_CLIENTS=library,library-inline,thread,inline   the bus scenario (BusBench)
 set -euo pipefail
@@ -36,7 +37,7 @@ mkdir -p "$out"
 targets=${TARGETS:-pushgw socketio}
 duration=${DURATION:-30s}
 warmup=${WARMUP:-5s}
-loadgen_dll=$root/bench/LoadGen/bin/Release/net10.0/LoadGen.dll
+loadgen_dll=${LOADGEN_DLL:-$root/bench/LoadGen/bin/Release/net10.0/LoadGen.dll}
 busbench_dll=$root/bench/BusBench/bin/Release/net10.0/BusBench.dll
 gateway_dll=${GATEWAY_DLL:-$root/src/PushGateway/bin/Release/net10.0/PushGateway.dll}
 
@@ -197,7 +198,7 @@ s1() {
 s2() {
   # Same fan-out as S1 (50 subscribers per topic); the publish rate grows x1.5 per step.
   run_pair s2 --connections 1000 --topics 100 --subs-per-conn 5 --rate "${S2_START:-200}" --ramp --ramp-factor "${S2_FACTOR:-1.5}" \
-    --ramp-steps "${S2_STEPS:-12}" --duration "${DURATION:-10s}" --warmup 3s --payload-bytes 100 --source-ips "$common_ips"
+    --ramp-steps "${S2_STEPS:-14}" --duration "${DURATION:-10s}" --warmup 3s --payload-bytes 100 --source-ips "$common_ips"
 }
 
 s3() {

@@ -1,9 +1,13 @@
 using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using LoadGen.Clients;
 using LoadGen.Measurement;
 using LoadGen.Protocols;
 using LoadGen.Publishing;
+using LoadGen.WebSockets;
 
 namespace LoadGen;
 
@@ -141,6 +145,7 @@ public static class SelfTest
             var d = GatewayStats.Snapshot.Between(new([1], [0, 0], [0, 0, 0], 0), new([1], [1, 9], [0, 0, 0], 0))!;
             return d.P50AtMostMs is null && d.WithinOneMsPercent == 10 && d.Describe().Contains("p50 <= inf", StringComparison.Ordinal);
         });
+        Check("receiver: frames split across reads, a frame sent with the handshake, a ping answered, a close ends it", ReceiverCheck);
         Console.WriteLine($"selftest: {_passed} passed, {_failed} failed");
         return _failed == 0 ? 0 : 1;
     }
@@ -152,6 +157,66 @@ public static class SelfTest
         catch (Exception e) { Console.WriteLine($"  {name}: {e.GetType().Name} {e.Message}"); ok = false; }
         if (ok) _passed++; else _failed++;
         Console.WriteLine($"{(ok ? "ok  " : "FAIL")} {name}");
+    }
+
+    /// <summary>A scripted server: the 101 response with a first frame behind it, then frames cut at awkward places.</summary>
+    private static bool ReceiverCheck()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var server = Task.Run(() =>
+        {
+            using var peer = listener.AcceptSocket();
+            var request = new byte[4096];
+            var length = 0;
+            while (request.AsSpan(0, length).IndexOf("\r\n\r\n"u8) < 0) length += peer.Receive(request.AsSpan(length));
+            var head = Encoding.ASCII.GetString(request, 0, length);
+            var key = head.Split("\r\n").First(l => l.StartsWith("Sec-WebSocket-Key:", StringComparison.Ordinal))[18..].Trim();
+            var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+            var stream = new List<byte>(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"));
+            stream.AddRange(Frame(0x1, "first"u8));
+            peer.Send(stream.ToArray());
+            var rest = new List<byte>();
+            rest.AddRange(Frame(0x1, "second"u8));
+            rest.AddRange(Frame(0x2, new byte[300])); // 16-bit length
+            rest.AddRange(Frame(0x9, "hi"u8));
+            rest.AddRange(Frame(0x1, "third"u8));
+            var bytes = rest.ToArray();
+            // One byte, then a header cut in two, then the rest: the receiver must keep partial frames.
+            foreach (var (from, to) in new[] { (0, 1), (1, 9), (9, 10), (10, bytes.Length) })
+            {
+                peer.Send(bytes.AsSpan(from, to - from));
+                Thread.Sleep(20);
+            }
+            var pong = new byte[64];
+            var got = peer.Receive(pong);
+            peer.Send(Frame(0x8, [0x03, 0xE8]));
+            var closeReply = new byte[64];
+            peer.ReceiveTimeout = 5000;
+            var closeLength = peer.Receive(closeReply);
+            return got >= 8 && (pong[0] & 0x0F) == 0xA && closeLength >= 8 && (closeReply[0] & 0x0F) == 0x8;
+        });
+        using var ws = RawWebSocket.Connect(new Uri($"ws://127.0.0.1:{port}/"), "/", null, null, 256, TimeSpan.FromSeconds(5));
+        var handler = new Recorder();
+        var ended = ws.StartReceiving(handler, EpollReceiver.Next());
+        if (!ended.Wait(TimeSpan.FromSeconds(10)) || ended.Result is not null) return false;
+        return server.Wait(TimeSpan.FromSeconds(10)) && server.Result
+            && handler.Log == "t:first|t:second|b:300|t:third|" && ws.CloseStatus == 1000;
+    }
+
+    private static byte[] Frame(int opcode, ReadOnlySpan<byte> payload)
+    {
+        var header = payload.Length < 126 ? new byte[] { (byte)(0x80 | opcode), (byte)payload.Length }
+            : [(byte)(0x80 | opcode), 126, (byte)(payload.Length >> 8), (byte)payload.Length];
+        return [.. header, .. payload];
+    }
+
+    private sealed class Recorder : IWebSocketHandler
+    {
+        public string Log { get; private set; } = "";
+        public void OnMessage(RawWebSocket socket, bool text, ReadOnlySpan<byte> payload) =>
+            Log += text ? $"t:{Encoding.UTF8.GetString(payload)}|" : $"b:{payload.Length}|";
     }
 
     private sealed class Sink : IFrameSink

@@ -31,7 +31,9 @@ public sealed class BenchClient(ClientPool pool, int globalIndex, Uri url, IPAdd
         {
             try
             {
-                _socket = await RawWebSocket.ConnectAsync(url, Session.PathAndQuery(url), source, Session.SubProtocol, 4096, cts.Token);
+                // Blocking (see RawWebSocket.Connect), so on a pool thread; ClientPool raises the pool's minimum to match.
+                var path = Session.PathAndQuery(url);
+                _socket = await Task.Run(() => RawWebSocket.Connect(url, path, source, Session.SubProtocol, 4096, timeout), cts.Token);
                 break;
             }
             catch (Exception e) when (e is SocketException or IOException && attempt < 3 && !cts.IsCancellationRequested)
@@ -63,10 +65,7 @@ public sealed class BenchClient(ClientPool pool, int globalIndex, Uri url, IPAdd
 
     private async Task ReceiveAsync(RawWebSocket socket)
     {
-        await Task.Yield();
-        string? error = null;
-        try { await socket.ReceiveLoopAsync(Session, CancellationToken.None); }
-        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException) { error = e.Message; }
+        var error = await socket.StartReceiving(Session, EpollReceiver.Next());
         if (!_stopping) Pool.CountDisconnect(socket.CloseStatus, error);
     }
 

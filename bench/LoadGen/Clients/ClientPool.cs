@@ -51,6 +51,10 @@ public sealed class ClientPool
     {
         var sw = Stopwatch.StartNew();
         using var gate = new SemaphoreSlim(_options.ConnectConcurrency);
+        // Each connect blocks a pool thread (BenchClient.StartAsync): without this the pool would grow by
+        // about one thread a second and 19,000 connects would crawl.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, _options.ConnectConcurrency + Environment.ProcessorCount), io);
         var established = 0;
         var tasks = _clients.Select(async client =>
         {

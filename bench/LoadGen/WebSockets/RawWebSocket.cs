@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -13,17 +14,20 @@ public interface IWebSocketHandler
 }
 
 /// <summary>
-/// A lean RFC 6455 client over a bare <see cref="Socket"/>: one growable receive buffer and one
-/// async receive loop per connection, no per-message allocation, where ClientWebSocket carries far
+/// A lean RFC 6455 client over a bare <see cref="Socket"/>: one growable receive buffer per connection,
+/// read by an <see cref="EpollReceiver"/> thread shared with thousands of others, no per-message allocation, where ClientWebSocket carries far
 /// more state than 19,000 idle load-generator connections should. Client frames are masked; server
 /// frames are read unmasked; pings are answered with pongs; fragmented messages are reassembled.
 /// Sends are rare and tiny (commands, pongs), so they go out synchronously under a lock, which also
 /// keeps them in order.
 /// </summary>
-public sealed class RawWebSocket : IDisposable
+public sealed partial class RawWebSocket : IDisposable
 {
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private const int IpBindAddressNoPort = 24; // Linux IP_BIND_ADDRESS_NO_PORT: pick the port at connect, per 4-tuple
+    private const int Eagain = 11;
+    private const int Eintr = 4;
+    private const int Econnreset = 104;
 
     private readonly Socket _socket;
     private readonly object _sendLock = new();
@@ -34,6 +38,11 @@ public sealed class RawWebSocket : IDisposable
     private int _fragmentLength;
     private bool _fragmentText;
     private bool _closeSent;
+    private IWebSocketHandler? _handler;
+    private EpollReceiver? _receiver;
+    private int _receiverId;
+    private int _fd = -1;
+    private readonly TaskCompletionSource<string?> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string? SubProtocol { get; private set; }
     public int? CloseStatus { get; private set; }
@@ -45,8 +54,11 @@ public sealed class RawWebSocket : IDisposable
         _buffer = new byte[bufferSize];
     }
 
-    public static async Task<RawWebSocket> ConnectAsync(
-        Uri uri, string pathAndQuery, IPAddress? localAddress, string? subProtocol, int bufferSize, CancellationToken ct)
+    /// <summary>
+    /// Connects and does the opening handshake with blocking calls (on loopback both take well under a
+    /// millisecond), so that the socket never meets .NET's async engine: <see cref="EpollReceiver"/> reads it.
+    /// </summary>
+    public static RawWebSocket Connect(Uri uri, string pathAndQuery, IPAddress? localAddress, string? subProtocol, int bufferSize, TimeSpan timeout)
     {
         var host = uri.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(uri.Host);
         var socket = new Socket(host.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -59,8 +71,9 @@ public sealed class RawWebSocket : IDisposable
                 catch (SocketException) { }
                 socket.Bind(new IPEndPoint(localAddress, 0));
             }
-            await socket.ConnectAsync(new IPEndPoint(host, uri.Port), ct);
-            await ws.HandshakeAsync(uri, pathAndQuery, subProtocol, ct);
+            socket.SendTimeout = socket.ReceiveTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
+            socket.Connect(new IPEndPoint(host, uri.Port));
+            ws.Handshake(uri, pathAndQuery, subProtocol);
             return ws;
         }
         catch
@@ -70,7 +83,7 @@ public sealed class RawWebSocket : IDisposable
         }
     }
 
-    private async Task HandshakeAsync(Uri uri, string pathAndQuery, string? subProtocol, CancellationToken ct)
+    private void Handshake(Uri uri, string pathAndQuery, string? subProtocol)
     {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var request = new StringBuilder()
@@ -81,13 +94,13 @@ public sealed class RawWebSocket : IDisposable
             .Append("Sec-WebSocket-Version: 13\r\n");
         if (subProtocol is not null) request.Append("Sec-WebSocket-Protocol: ").Append(subProtocol).Append("\r\n");
         request.Append("\r\n");
-        await _socket.SendAsync(Encoding.ASCII.GetBytes(request.ToString()), SocketFlags.None, ct);
+        _socket.Send(Encoding.ASCII.GetBytes(request.ToString()));
 
         int headerEnd;
         while ((headerEnd = _buffer.AsSpan(0, _end).IndexOf("\r\n\r\n"u8)) < 0)
         {
             if (_end == _buffer.Length) throw new IOException("handshake response too large");
-            var n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, ct);
+            var n = _socket.Receive(_buffer.AsSpan(_end));
             if (n == 0) throw new IOException("connection closed during handshake");
             _end += n;
         }
@@ -109,25 +122,85 @@ public sealed class RawWebSocket : IDisposable
         _start = headerEnd + 4;
     }
 
-    /// <summary>Reads frames until the connection closes; returns normally on a close frame or end of stream.</summary>
-    public async Task ReceiveLoopAsync(IWebSocketHandler handler, CancellationToken ct)
+    /// <summary>
+    /// Hands the socket to <paramref name="receiver"/>, which feeds its frames to <paramref name="handler"/>
+    /// from then on, starting with any the handshake's read already took. The task ends with the
+    /// connection: null on a close frame or end of stream, else what went wrong.
+    /// </summary>
+    public Task<string?> StartReceiving(IWebSocketHandler handler, EpollReceiver receiver)
     {
-        while (true)
+        _handler = handler;
+        _socket.Blocking = false;
+        _fd = (int)_socket.SafeHandle.DangerousGetHandle();
+        // Frames that came with the handshake response, and any since, are read here, before the receiver
+        // can call in: two threads must never read one socket. Epoll reports what is pending when added.
+        OnReadable();
+        if (_ended.Task.IsCompleted) return _ended.Task;
+        _receiverId = receiver.Add(this, _fd);
+        Volatile.Write(ref _receiver, receiver);
+        return _ended.Task;
+    }
+
+    /// <summary>Called by the receiver when the socket is readable: one recv(), then every whole frame it completed.</summary>
+    internal unsafe void OnReadable()
+    {
+        if (_ended.Task.IsCompleted) return;
+        var added = false;
+        try
         {
-            while (TryReadFrame(handler, out var closed))
-                if (closed) return;
-            if (_start == _end) { _start = _end = 0; }
-            else if (_start > 0 && _end == _buffer.Length)
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            while (true)
             {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
+                while (TryReadFrame(_handler!, out var closed))
+                    if (closed) { End(null); return; }
+                MakeRoom();
+                var room = _buffer.Length - _end;
+                nint n;
+                fixed (byte* at = &_buffer[_end]) n = Recv(_fd, at, room, 0);
+                if (n > 0)
+                {
+                    _end += (int)n;
+                    // A full read may have left more behind: read again; otherwise epoll says when there is more.
+                    if (n < room) { DrainFrames(); return; }
+                    continue;
+                }
+                if (n == 0) { End(null); return; }
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Eagain) return;
+                if (errno == Eintr) continue;
+                End(new SocketException(errno == Econnreset ? (int)SocketError.ConnectionReset : errno).Message);
+                return;
             }
-            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-            var n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, ct);
-            if (n == 0) return;
-            _end += n;
         }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException) { End(e.Message); }
+        finally
+        {
+            if (added) _socket.SafeHandle.DangerousRelease();
+        }
+    }
+
+    private void DrainFrames()
+    {
+        while (TryReadFrame(_handler!, out var closed))
+            if (closed) { End(null); return; }
+    }
+
+    private void MakeRoom()
+    {
+        if (_start == _end) { _start = _end = 0; }
+        else if (_start > 0 && _end == _buffer.Length)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+    }
+
+    private void End(string? error)
+    {
+        if (!_ended.TrySetResult(error)) return;
+        _receiver?.Remove(_receiverId, _fd);
     }
 
     private bool TryReadFrame(IWebSocketHandler handler, out bool closed)
@@ -268,5 +341,12 @@ public sealed class RawWebSocket : IDisposable
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        End("disposed");
+        _socket.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    private static unsafe partial nint Recv(int fd, byte* buffer, nint length, int flags);
 }
