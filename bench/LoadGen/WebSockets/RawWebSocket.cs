@@ -151,8 +151,7 @@ public sealed partial class RawWebSocket : IDisposable
             _socket.SafeHandle.DangerousAddRef(ref added);
             while (true)
             {
-                while (TryReadFrame(_handler!, out var closed))
-                    if (closed) { End(null); return; }
+                if (DrainFrames()) return;
                 MakeRoom();
                 var room = _buffer.Length - _end;
                 nint n;
@@ -179,10 +178,12 @@ public sealed partial class RawWebSocket : IDisposable
         }
     }
 
-    private void DrainFrames()
+    /// <summary>Handles every whole frame in the buffer; true when one was a close, which ends the connection.</summary>
+    private bool DrainFrames()
     {
         while (TryReadFrame(_handler!, out var closed))
-            if (closed) { End(null); return; }
+            if (closed) { End(null); return true; }
+        return false;
     }
 
     private void MakeRoom()
