@@ -146,6 +146,7 @@ public static class SelfTest
             return d.P50AtMostMs is null && d.WithinOneMsPercent == 10 && d.Describe().Contains("p50 <= inf", StringComparison.Ordinal);
         });
         Check("receiver: frames split across reads, a frame sent with the handshake, a ping answered, a close ends it", ReceiverCheck);
+        Check("publisher: pipelined PUBLISH in RESP, replies cut across reads counted (receivers, none, errors)", PublisherCheck);
         Console.WriteLine($"selftest: {_passed} passed, {_failed} failed");
         return _failed == 0 ? 0 : 1;
     }
@@ -203,6 +204,41 @@ public static class SelfTest
         if (!ended.Wait(TimeSpan.FromSeconds(10)) || ended.Result is not null) return false;
         return server.Wait(TimeSpan.FromSeconds(10)) && server.Result
             && handler.Log == "t:first|t:second|b:300|t:third|" && ws.CloseStatus == 1000;
+    }
+
+    /// <summary>A scripted Redis: reads three PUBLISH commands, answers them in pieces, the last reply cut mid-line.</summary>
+    private static bool PublisherCheck()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        const string expected = "*3\r\n$7\r\nPUBLISH\r\n$3\r\na.1\r\n$2\r\n{}\r\n"
+            + "*3\r\n$7\r\nPUBLISH\r\n$3\r\na.2\r\n$12\r\n{\"seq\":\"\u00e9\"}\r\n"
+            + "*3\r\n$7\r\nPUBLISH\r\n$3\r\na.3\r\n$0\r\n\r\n";
+        var server = Task.Run(() =>
+        {
+            using var peer = listener.AcceptSocket();
+            peer.ReceiveTimeout = 5000;
+            var want = Encoding.UTF8.GetByteCount(expected);
+            var got = new byte[4096];
+            var length = 0;
+            while (length < want) length += peer.Receive(got.AsSpan(length));
+            foreach (var piece in new[] { ":12\r\n:", "0\r\n-ERR wrong", " type\r", "\n" })
+            {
+                peer.Send(Encoding.ASCII.GetBytes(piece));
+                Thread.Sleep(20);
+            }
+            return Encoding.UTF8.GetString(got, 0, length);
+        });
+        using var redis = RespPublishConnection.Connect($"127.0.0.1:{port}");
+        redis.Append("a.1"u8.ToArray(), "{}"u8.ToArray());
+        redis.Append("a.2"u8.ToArray(), Encoding.UTF8.GetBytes("{\"seq\":\"\u00e9\"}"));
+        redis.Append("a.3"u8.ToArray(), []);
+        var pendingBeforeFlush = redis.Pending;
+        redis.Flush();
+        var answered = redis.WaitForReplies(0, TimeSpan.FromSeconds(10));
+        return server.Wait(TimeSpan.FromSeconds(10)) && server.Result == expected && pendingBeforeFlush == 3 && answered
+            && redis.Pending == 0 && redis.Replies == 3 && redis.NoReceivers == 1 && redis.Errors == 1;
     }
 
     private static byte[] Frame(int opcode, ReadOnlySpan<byte> payload)

@@ -1,28 +1,26 @@
 using LoadGen.Measurement;
-using StackExchange.Redis;
 
 namespace LoadGen.Publishing;
 
 /// <summary>
-/// Publishes with StackExchange.Redis: every message due at a scheduling tick goes out at once as
-/// pipelined PublishAsync calls, with a bounded number in flight (the bound only matters when Redis
-/// cannot keep up, and then the lag shows as latency). Subclasses say what goes on which channel.
+/// Publishes on one <see cref="RespPublishConnection"/>: every message due at a scheduling tick goes
+/// out in one write of pipelined PUBLISH commands, with a bounded number unanswered (the bound only
+/// matters when Redis cannot keep up, and then the lag shows as latency). Subclasses say what goes
+/// on which channel.
 /// </summary>
 public abstract class RedisPublisher : IPublisher
 {
-    private readonly ConnectionMultiplexer _redis;
-    private readonly ISubscriber _bus;
+    private readonly RespPublishConnection _redis;
     private readonly int _maxInFlight;
-    private long _inFlight, _errors, _noReceivers;
 
     protected RedisPublisher(string redis, int maxInFlight)
     {
-        _redis = ConnectionMultiplexer.Connect(redis + ",abortConnect=false,syncTimeout=10000");
-        _bus = _redis.GetSubscriber();
+        _redis = RespPublishConnection.Connect(redis);
         _maxInFlight = maxInFlight;
     }
 
-    protected abstract RedisChannel ChannelFor(int topic);
+    /// <summary>The channel's name in UTF-8.</summary>
+    protected abstract byte[] ChannelFor(int topic);
 
     protected abstract byte[] Payload(int topic, long seq, long scheduledMicros);
 
@@ -36,10 +34,9 @@ public abstract class RedisPublisher : IPublisher
     {
         PreciseSleep.TightenThisThread();
         long published = 0, maxLag = 0;
-        var errorsBefore = Interlocked.Read(ref _errors);
-        var noReceiversBefore = Interlocked.Read(ref _noReceivers);
+        var errorsBefore = _redis.Errors;
+        var noReceiversBefore = _redis.NoReceivers;
         var phaseStart = startMicros;
-        Action<Task<long>> completed = OnCompleted;
         var perPhase = new List<long>();
         var lagPerPhase = new List<LatencySummary>();
         foreach (var phase in phases)
@@ -63,15 +60,21 @@ public abstract class RedisPublisher : IPublisher
                 // Every message whose scheduled time has come goes out in this tick.
                 for (; k < phase.Count && (scheduled = phaseStart + (long)(k * 1e6 / phase.Rate)) <= now; k++)
                 {
-                    while (Interlocked.Read(ref _inFlight) >= _maxInFlight) Thread.Sleep(1);
+                    if (_redis.Pending >= _maxInFlight)
+                    {
+                        _redis.Flush();
+                        _redis.WaitForReplies(_maxInFlight - 1, TimeSpan.FromSeconds(30));
+                    }
                     var index = phase.FirstIndex + k;
                     var topic = (int)(index % Topics);
-                    Interlocked.Increment(ref _inFlight);
-                    _bus.PublishAsync(ChannelFor(topic), Payload(topic, index / Topics, scheduled)).ContinueWith(completed, TaskScheduler.Default);
+                    _redis.Append(ChannelFor(topic), Payload(topic, index / Topics, scheduled));
                     maxLag = Math.Max(maxLag, now - scheduled);
                     lag.Record(now - scheduled);
                     published++;
                 }
+                _redis.Flush();
+                // The replies of the ticks before this one are in by now: counting them costs one recv().
+                _redis.ReadAvailable();
             }
             perPhase.Add(published - publishedBefore);
             lagPerPhase.Add(lag.Summarize());
@@ -79,27 +82,19 @@ public abstract class RedisPublisher : IPublisher
             // A quiet phase (rate 0) still takes its time, so a group of phases keeps its schedule.
             if (phase.Count == 0) SleepUntil(phaseStart, ct);
         }
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Interlocked.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline) Thread.Sleep(1);
+        _redis.WaitForReplies(0, TimeSpan.FromSeconds(30));
         return new PublishResult
         {
             Published = published,
             PublishedPerPhase = perPhase,
-            Errors = Interlocked.Read(ref _errors) - errorsBefore,
-            NoReceivers = Interlocked.Read(ref _noReceivers) - noReceiversBefore,
+            Errors = _redis.Errors - errorsBefore + _redis.Pending,
+            NoReceivers = _redis.NoReceivers - noReceiversBefore,
             MaxLagMs = maxLag / 1000.0,
             LagPerPhase = lagPerPhase,
         };
     }
 
     protected int Topics { get; init; }
-
-    private void OnCompleted(Task<long> t)
-    {
-        Interlocked.Decrement(ref _inFlight);
-        if (t.IsFaulted || t.IsCanceled) Interlocked.Increment(ref _errors);
-        else if (t.Result == 0) Interlocked.Increment(ref _noReceivers);
-    }
 
     private static void SleepUntil(long micros, CancellationToken ct)
     {

@@ -1,6 +1,6 @@
 using System.Buffers;
+using System.Text;
 using LoadGen.Protocols;
-using StackExchange.Redis;
 
 namespace LoadGen.Publishing;
 
@@ -13,7 +13,7 @@ namespace LoadGen.Publishing;
 /// </summary>
 public sealed class SocketIoEmitterPublisher : RedisPublisher
 {
-    private readonly RedisChannel[] _channels;
+    private readonly byte[][] _channels;
     private readonly string[] _topics;
     private readonly int _payloadBytes;
 
@@ -23,10 +23,10 @@ public sealed class SocketIoEmitterPublisher : RedisPublisher
         Topics = topics;
         _payloadBytes = payloadBytes;
         _topics = Enumerable.Range(0, topics).Select(t => topicPrefix + t).ToArray();
-        _channels = _topics.Select(t => new RedisChannel("socket.io#/#" + t + "#", RedisChannel.PatternMode.Literal)).ToArray();
+        _channels = _topics.Select(t => Encoding.UTF8.GetBytes("socket.io#/#" + t + "#")).ToArray();
     }
 
-    protected override RedisChannel ChannelFor(int topic) => _channels[topic];
+    protected override byte[] ChannelFor(int topic) => _channels[topic];
 
     protected override byte[] Payload(int topic, long seq, long scheduledMicros) =>
         Encode(_topics[topic], seq, scheduledMicros, _payloadBytes);
