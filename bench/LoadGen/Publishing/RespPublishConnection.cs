@@ -8,8 +8,9 @@ namespace LoadGen.Publishing;
 /// One TCP connection to Redis that the publishing thread drives by itself: the PUBLISH commands due
 /// in a tick are written with one send(), and the integer replies are read back without blocking on
 /// the next tick. A client library answers every PUBLISH on a reader thread and a continuation on the
-/// thread pool, which on a 2-core machine shared with the servers under test was about ten thread
-/// wake-ups per message (docs/benchmarks.md, "the publisher's own threads"); here there are none.
+/// thread pool, which on a 2-core machine shared with the servers under test was about 14 thread
+/// wake-ups per message (docs/benchmarks.md, "the publisher's own connection"); here there are none.
+/// BusBench publishes through it too.
 /// </summary>
 public sealed class RespPublishConnection : IDisposable
 {
